@@ -1,0 +1,101 @@
+package zooscope.engine;
+
+import java.util.Arrays;
+import zooscope.kernels.Backend;
+
+/** Element-wise ops: unary functions through the kernels, binary operators with NumPy broadcasting. */
+final class Elementwise {
+    private Elementwise() {}
+
+    static Tensor unary(Backend.Unary op, Tensor a) {
+        float[] out = new float[a.size];
+        Backend k = Tensor.kernels();
+        k.unary(op, a.data, a.offset, out, 0, a.size);
+        return Tensor.result(out, a.shape, op.name().toLowerCase(), g -> {
+            if (a.requiresGrad) k.unaryBackward(op, a.data, a.offset, out, 0, g, 0, a.gradBuffer(), 0, a.size);
+        }, a);
+    }
+
+    /** scale·a + shift. */
+    static Tensor affine(Tensor a, float scale, float shift) {
+        float[] out = new float[a.size];
+        for (int i = 0; i < a.size; i++) out[i] = scale * a.data[a.offset + i] + shift;
+        return Tensor.result(out, a.shape, "affine", g -> {
+            if (a.requiresGrad) Tensor.kernels().axpy(a.size, scale, g, 0, a.gradBuffer(), 0);
+        }, a);
+    }
+
+    static Tensor binary(Backend.Binary op, Tensor a, Tensor b) {
+        Backend k = Tensor.kernels();
+        if (Arrays.equals(a.shape, b.shape)) return sameShape(op, a, b, k);
+        int[] shape = Shapes.broadcast(a.shape, b.shape);
+        int n = Shapes.size(shape);
+        int[] ia = Shapes.broadcastIndex(a.shape, shape), ib = Shapes.broadcastIndex(b.shape, shape);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) out[i] = apply(op, a.data[a.offset + ia[i]], b.data[b.offset + ib[i]]);
+        return Tensor.result(out, shape, op.name().toLowerCase(), g -> {
+            float[] ga = a.requiresGrad ? a.gradBuffer() : null, gb = b.requiresGrad ? b.gradBuffer() : null;
+            for (int i = 0; i < n; i++) {
+                float x = a.data[a.offset + ia[i]], y = b.data[b.offset + ib[i]];
+                if (ga != null) ga[ia[i]] += g[i] * da(op, y);
+                if (gb != null) gb[ib[i]] += g[i] * db(op, x, y);
+            }
+        }, a, b);
+    }
+
+    private static Tensor sameShape(Backend.Binary op, Tensor a, Tensor b, Backend k) {
+        int n = a.size;
+        float[] out = new float[n];
+        k.binary(op, a.data, a.offset, b.data, b.offset, out, 0, n);
+        return Tensor.result(out, a.shape, op.name().toLowerCase(), g -> {
+            switch (op) {
+                case ADD, SUB -> {
+                    if (a.requiresGrad) k.axpy(n, 1f, g, 0, a.gradBuffer(), 0);
+                    if (b.requiresGrad) k.axpy(n, op == Backend.Binary.ADD ? 1f : -1f, g, 0, b.gradBuffer(), 0);
+                }
+                case MUL -> {
+                    float[] t = new float[n];
+                    if (a.requiresGrad) { k.binary(Backend.Binary.MUL, g, 0, b.data, b.offset, t, 0, n); k.axpy(n, 1f, t, 0, a.gradBuffer(), 0); }
+                    if (b.requiresGrad) { k.binary(Backend.Binary.MUL, g, 0, a.data, a.offset, t, 0, n); k.axpy(n, 1f, t, 0, b.gradBuffer(), 0); }
+                }
+                case DIV -> {
+                    float[] t = new float[n];
+                    k.binary(Backend.Binary.DIV, g, 0, b.data, b.offset, t, 0, n);          // g / b
+                    if (a.requiresGrad) k.axpy(n, 1f, t, 0, a.gradBuffer(), 0);
+                    if (b.requiresGrad) {                                                   // −(g / b)·out
+                        k.binary(Backend.Binary.MUL, t, 0, out, 0, t, 0, n);
+                        k.axpy(n, -1f, t, 0, b.gradBuffer(), 0);
+                    }
+                }
+            }
+        }, a, b);
+    }
+
+    private static float apply(Backend.Binary op, float x, float y) {
+        return switch (op) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+        };
+    }
+
+    /** ∂(x op y)/∂x. */
+    private static float da(Backend.Binary op, float y) {
+        return switch (op) {
+            case ADD, SUB -> 1f;
+            case MUL -> y;
+            case DIV -> 1f / y;
+        };
+    }
+
+    /** ∂(x op y)/∂y. */
+    private static float db(Backend.Binary op, float x, float y) {
+        return switch (op) {
+            case ADD -> 1f;
+            case SUB -> -1f;
+            case MUL -> x;
+            case DIV -> -x / (y * y);
+        };
+    }
+}

@@ -1,0 +1,63 @@
+package zooscope.engine;
+
+import zooscope.kernels.Backend;
+
+/** Matrix products through the backend's GEMM; backward passes are GEMMs that accumulate (beta = 1). */
+public final class LinearAlgebra {
+    private LinearAlgebra() {}
+
+    static Tensor matmul(Tensor a, Tensor b) {
+        if (a.rank() != 2 || b.rank() != 2 || a.shape[1] != b.shape[0]) {
+            throw new IllegalArgumentException("matmul needs [m,k]×[k,n], got " + Shapes.str(a.shape) + "×" + Shapes.str(b.shape));
+        }
+        int m = a.shape[0], k = a.shape[1], n = b.shape[1];
+        Backend K = Tensor.kernels();
+        float[] out = new float[m * n];
+        K.gemm(false, false, m, n, k, 1f, a.data, a.offset, k, b.data, b.offset, n, 0f, out, 0, n);
+        return Tensor.result(out, new int[] {m, n}, "matmul", g -> {
+            if (a.requiresGrad) K.gemm(false, true, m, k, n, 1f, g, 0, n, b.data, b.offset, n, 1f, a.gradBuffer(), 0, k);
+            if (b.requiresGrad) K.gemm(true, false, k, n, m, 1f, a.data, a.offset, k, g, 0, n, 1f, b.gradBuffer(), 0, n);
+        }, a, b);
+    }
+
+    static Tensor bmm(Tensor a, Tensor b) {
+        if (a.rank() != 3 || b.rank() != 3 || a.shape[0] != b.shape[0] || a.shape[2] != b.shape[1]) {
+            throw new IllegalArgumentException("bmm needs [b,m,k]×[b,k,n], got " + Shapes.str(a.shape) + "×" + Shapes.str(b.shape));
+        }
+        int bs = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
+        Backend K = Tensor.kernels();
+        float[] out = new float[bs * m * n];
+        K.gemmBatched(bs, false, false, m, n, k, 1f, a.data, a.offset, k, m * k, b.data, b.offset, n, k * n, 0f, out, 0, n, m * n);
+        return Tensor.result(out, new int[] {bs, m, n}, "bmm", g -> {
+            if (a.requiresGrad) K.gemmBatched(bs, false, true, m, k, n, 1f, g, 0, n, m * n, b.data, b.offset, n, k * n, 1f, a.gradBuffer(), 0, k, m * k);
+            if (b.requiresGrad) K.gemmBatched(bs, true, false, k, n, m, 1f, a.data, a.offset, k, m * k, g, 0, n, m * n, 1f, b.gradBuffer(), 0, n, k * n);
+        }, a, b);
+    }
+
+    /**
+     * y = x·Wᵀ + b over the last axis of x (torch.nn.functional.linear): x [..., in], W [out, in],
+     * b [out] or null → y [..., out].
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        int in = x.dim(-1);
+        if (w.rank() != 2 || w.shape[1] != in || (b != null && (b.rank() != 1 || b.shape[0] != w.shape[0]))) {
+            throw new IllegalArgumentException("linear: x " + Shapes.str(x.shape) + ", weight " + Shapes.str(w.shape)
+                + (b == null ? "" : ", bias " + Shapes.str(b.shape)) + ": expected weight [out, " + in + "] and bias [out]");
+        }
+        int outF = w.shape[0], rows = x.size / in;
+        Backend K = Tensor.kernels();
+        float[] out = new float[rows * outF];
+        if (b != null) for (int r = 0; r < rows; r++) System.arraycopy(b.data, b.offset, out, r * outF, outF);
+        K.gemm(false, true, rows, outF, in, 1f, x.data, x.offset, in, w.data, w.offset, in, b == null ? 0f : 1f, out, 0, outF);
+        int[] shape = x.shape();
+        shape[shape.length - 1] = outF;
+        return Tensor.result(out, shape, "linear", g -> {
+            if (x.requiresGrad) K.gemm(false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in);
+            if (w.requiresGrad) K.gemm(true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in);
+            if (b != null && b.requiresGrad) {
+                float[] gb = b.gradBuffer();
+                for (int r = 0; r < rows; r++) K.axpy(outF, 1f, g, r * outF, gb, 0);
+            }
+        }, x, w, b);
+    }
+}

@@ -1,0 +1,60 @@
+package zooscope.engine.optim;
+
+import java.util.List;
+import zooscope.engine.Tensor;
+
+/**
+ * AdamW with torch.optim.AdamW's semantics and float32 operation order: decoupled weight decay
+ * θ ← θ·(1 − lr·λ), then m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², and
+ * θ ← θ − (lr / (1−β1^t))·m / (√v / √(1−β2^t) + ε). Parameters without a gradient are skipped.
+ */
+public final class AdamW {
+    private final List<Tensor> params;
+    private final float[][] m, v;
+    private final double beta1, beta2, eps, weightDecay;
+    private double lr;
+    private long step;
+
+    public AdamW(List<Tensor> params, double lr, double weightDecay) { this(params, lr, 0.9, 0.999, 1e-8, weightDecay); }
+
+    public AdamW(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this.params = List.copyOf(params);
+        this.m = new float[params.size()][];
+        this.v = new float[params.size()][];
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    public void setLr(double lr) { this.lr = lr; }
+    public double lr() { return lr; }
+    /** Number of updates done. */
+    public long steps() { return step; }
+
+    public void step() {
+        step++;
+        float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2;
+        float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
+        double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (lr / bc1), bc2s = (float) bc2Sqrt, e = (float) eps;
+        for (int p = 0; p < params.size(); p++) {
+            Tensor t = params.get(p);
+            float[] g = t.grad();
+            if (g == null) continue;
+            if (m[p] == null) { m[p] = new float[t.size()]; v[p] = new float[t.size()]; }
+            float[] w = t.data(), mp = m[p], vp = v[p];
+            int off = t.offset();
+            for (int i = 0; i < g.length; i++) {
+                w[off + i] *= decay;
+                mp[i] = mp[i] * b1 + c1 * g[i];
+                vp[i] = vp[i] * b2 + c2 * g[i] * g[i];
+                float denom = (float) Math.sqrt(vp[i]) / bc2s + e;
+                w[off + i] += -stepSize * (mp[i] / denom);
+            }
+        }
+    }
+
+    public void zeroGrad() { params.forEach(Tensor::zeroGrad); }
+}

@@ -1,0 +1,31 @@
+package zooscope.engine.optim;
+
+import java.util.List;
+import zooscope.engine.Tensor;
+
+/** torch.nn.utils.clip_grad_norm_ for one parameter group. */
+public final class GradClip {
+    private GradClip() {}
+
+    /**
+     * Scales all gradients of the group by min(1, maxNorm / (‖g‖ + 1e-6)), where ‖g‖ is the L2 norm of
+     * all their entries together. Returns ‖g‖ before clipping.
+     */
+    public static double clipNorm(List<Tensor> group, double maxNorm) {
+        double sq = 0;
+        for (Tensor t : group) {
+            float[] g = t.grad();
+            if (g != null) for (float x : g) sq += (double) x * x;
+        }
+        double norm = Math.sqrt(sq);
+        double coef = maxNorm / (norm + 1e-6);
+        if (coef < 1) {
+            float c = (float) coef;
+            for (Tensor t : group) {
+                float[] g = t.grad();
+                if (g != null) for (int i = 0; i < g.length; i++) g[i] *= c;
+            }
+        }
+        return norm;
+    }
+}

@@ -1,0 +1,173 @@
+package zooscope.kernels;
+
+/**
+ * The reference: plain loops, every sum and every transcendental function evaluated in float64, the
+ * result rounded once to float32. Slow and obviously right; fast backends are tested against it.
+ */
+public final class ScalarBackend implements Backend {
+
+    @Override public String name() { return "scalar"; }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double acc = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    double bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    acc += av * bv;
+                }
+                int ci = cOff + i * ldc + j;
+                double old = beta == 0 ? 0 : (double) beta * c[ci];
+                c[ci] = (float) (alpha * acc + old);
+            }
+        }
+    }
+
+    /** f(x) in float64. */
+    static double apply(Unary op, double x) {
+        return switch (op) {
+            case NEG -> -x;
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case TANH -> Math.tanh(x);
+            case RELU -> x > 0 ? x : 0;
+        };
+    }
+
+    /** f'(x) in float64, from x and y = f(x). */
+    static double derivative(Unary op, double x, double y) {
+        return switch (op) {
+            case NEG -> -1;
+            case EXP -> y;
+            case LOG -> 1 / x;
+            case SIGMOID -> y * (1 - y);
+            case TANH -> 1 - y * y;
+            case RELU -> x > 0 ? 1 : 0;
+        };
+    }
+
+    @Override
+    public void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] = (float) apply(op, x[xOff + i]);
+    }
+
+    @Override
+    public void unaryBackward(Unary op, float[] x, int xOff, float[] y, int yOff,
+                              float[] gy, int gyOff, float[] gx, int gxOff, int n) {
+        for (int i = 0; i < n; i++) {
+            double d = derivative(op, x[xOff + i], y[yOff + i]);
+            gx[gxOff + i] = (float) (gx[gxOff + i] + gy[gyOff + i] * d);
+        }
+    }
+
+    @Override
+    public void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) {
+            double x = a[aOff + i], y = b[bOff + i];
+            out[outOff + i] = (float) switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+            };
+        }
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) y[yOff + i] = (float) (y[yOff + i] + (double) alpha * x[xOff + i]);
+    }
+
+    @Override
+    public double sum(float[] x, int xOff, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += x[xOff + i];
+        return s;
+    }
+
+    @Override
+    public double dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
+    @Override
+    public void softmaxRows(boolean log, float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int xo = xOff + r * cols, yo = yOff + r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) max = Math.max(max, x[xo + j]);
+            double z = 0;
+            for (int j = 0; j < cols; j++) z += Math.exp(x[xo + j] - max);
+            double logZ = Math.log(z);
+            for (int j = 0; j < cols; j++) {
+                double s = x[xo + j] - max;
+                y[yo + j] = (float) (log ? s - logZ : Math.exp(s) / z);
+            }
+        }
+    }
+
+    @Override
+    public void softmaxRowsBackward(boolean log, float[] y, int yOff, float[] gy, int gyOff,
+                                    float[] gx, int gxOff, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int yo = yOff + r * cols, go = gyOff + r * cols, xo = gxOff + r * cols;
+            double s = 0;
+            for (int j = 0; j < cols; j++) s += log ? gy[go + j] : (double) gy[go + j] * y[yo + j];
+            for (int j = 0; j < cols; j++) {
+                double d = log ? gy[go + j] - Math.exp(y[yo + j]) * s : y[yo + j] * (gy[go + j] - s);
+                gx[xo + j] = (float) (gx[xo + j] + d);
+            }
+        }
+    }
+
+    @Override
+    public void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                                float[] c, int cOff, float[] h, int hOff) {
+        for (int b = 0; b < batch; b++) {
+            int g0 = gOff + b * 4 * hidden;
+            for (int j = 0; j < hidden; j++) {
+                double i = sigmoid(gates[g0 + j]);
+                double f = sigmoid(gates[g0 + hidden + j]);
+                double g = Math.tanh(gates[g0 + 2 * hidden + j]);
+                double o = sigmoid(gates[g0 + 3 * hidden + j]);
+                gates[g0 + j] = (float) i;
+                gates[g0 + hidden + j] = (float) f;
+                gates[g0 + 2 * hidden + j] = (float) g;
+                gates[g0 + 3 * hidden + j] = (float) o;
+                double cv = f * cPrev[cpOff + b * hidden + j] + i * g;
+                c[cOff + b * hidden + j] = (float) cv;
+                h[hOff + b * hidden + j] = (float) (o * Math.tanh(cv));
+            }
+        }
+    }
+
+    @Override
+    public void lstmCellBackward(int batch, int hidden, float[] acts, int aOff, float[] cPrev, int cpOff,
+                                 float[] c, int cOff, float[] gh, int ghOff, float[] gc, int gcOff,
+                                 float[] dGates, int dgOff, float[] gcPrev, int gcpOff) {
+        for (int b = 0; b < batch; b++) {
+            int a0 = aOff + b * 4 * hidden, d0 = dgOff + b * 4 * hidden;
+            for (int j = 0; j < hidden; j++) {
+                double i = acts[a0 + j], f = acts[a0 + hidden + j];
+                double g = acts[a0 + 2 * hidden + j], o = acts[a0 + 3 * hidden + j];
+                double tc = Math.tanh(c[cOff + b * hidden + j]);
+                double dh = gh[ghOff + b * hidden + j];
+                double dc = (gc == null ? 0 : gc[gcOff + b * hidden + j]) + dh * o * (1 - tc * tc);
+                dGates[d0 + j] = (float) (dc * g * i * (1 - i));
+                dGates[d0 + hidden + j] = (float) (dc * cPrev[cpOff + b * hidden + j] * f * (1 - f));
+                dGates[d0 + 2 * hidden + j] = (float) (dc * i * (1 - g * g));
+                dGates[d0 + 3 * hidden + j] = (float) (dh * tc * o * (1 - o));
+                gcPrev[gcpOff + b * hidden + j] = (float) (dc * f);
+            }
+        }
+    }
+
+    private static double sigmoid(double x) { return 1 / (1 + Math.exp(-x)); }
+}

@@ -1,0 +1,361 @@
+package zooscope.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernels with the Vector API at the platform's preferred width (512-bit on AVX-512), each loop
+ * with a scalar tail. Results differ from {@link ScalarBackend} only by float32 rounding (FMA, lane-wise
+ * summation order, the vector exp/tanh); tests bound the difference.
+ */
+public final class VectorBackend implements Backend {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int V = S.length();
+
+    /** Per-thread scratch for transposed operands, grown on demand (no allocation once warm). */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    @Override public String name() { return "vector"; }
+
+    /** Lane count of the species in use, for reports. */
+    public static int lanes() { return V; }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        if (beta != 1f) {
+            for (int i = 0; i < m; i++) {
+                int r = cOff + i * ldc;
+                if (beta == 0f) java.util.Arrays.fill(c, r, r + n, 0f);
+                else for (int j = 0; j < n; j++) c[r + j] *= beta;
+            }
+        }
+        if (alpha == 0f || k == 0 || m == 0 || n == 0) return;
+        float[][] scratch = SCRATCH.get();
+        if (transA) { // A stored k×m: make a row-major m×k copy
+            scratch[0] = transpose(a, aOff, lda, k, m, scratch[0]);
+            a = scratch[0]; aOff = 0; lda = k;
+        }
+        if (transB) { // B stored n×k: make a row-major k×n copy
+            scratch[1] = transpose(b, bOff, ldb, n, k, scratch[1]);
+            b = scratch[1]; bOff = 0; ldb = n;
+        }
+        gemmNN(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    }
+
+    /** dst (cols×rows) = transpose of src (rows×cols, row stride ld). */
+    private static float[] transpose(float[] src, int off, int ld, int rows, int cols, float[] dst) {
+        if (dst.length < rows * cols) dst = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            int s = off + r * ld;
+            for (int q = 0; q < cols; q++) dst[q * rows + r] = src[s + q];
+        }
+        return dst;
+    }
+
+    /**
+     * C += alpha·A·B, A m×k, B k×n, all row-major. Blocks of 4 rows × 2 vectors of C stay in registers
+     * (8 independent FMA chains) while k streams; row and column remainders take narrower paths.
+     */
+    private static void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        int nv = S.loopBound(n);
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+            int j = 0;
+            for (; j + 2 * V <= nv; j += 2 * V) {
+                FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00,
+                            c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                for (int p = 0; p < k; p++) {
+                    int bp = bOff + p * ldb + j;
+                    FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V);
+                    FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+                    c00 = b0.fma(x0, c00); c01 = b1.fma(x0, c01);
+                    FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+                    c10 = b0.fma(x1, c10); c11 = b1.fma(x1, c11);
+                    FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+                    c20 = b0.fma(x2, c20); c21 = b1.fma(x2, c21);
+                    FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+                    c30 = b0.fma(x3, c30); c31 = b1.fma(x3, c31);
+                }
+                int r = cOff + i * ldc + j;
+                store(c, r, c00, alpha); store(c, r + V, c01, alpha); r += ldc;
+                store(c, r, c10, alpha); store(c, r + V, c11, alpha); r += ldc;
+                store(c, r, c20, alpha); store(c, r + V, c21, alpha); r += ldc;
+                store(c, r, c30, alpha); store(c, r + V, c31, alpha);
+            }
+            for (; j < nv; j += V) {
+                FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+                for (int p = 0; p < k; p++) {
+                    FloatVector bv = FloatVector.fromArray(S, b, bOff + p * ldb + j);
+                    c0 = bv.fma(FloatVector.broadcast(S, a[a0 + p]), c0);
+                    c1 = bv.fma(FloatVector.broadcast(S, a[a1 + p]), c1);
+                    c2 = bv.fma(FloatVector.broadcast(S, a[a2 + p]), c2);
+                    c3 = bv.fma(FloatVector.broadcast(S, a[a3 + p]), c3);
+                }
+                int r = cOff + i * ldc + j;
+                store(c, r, c0, alpha); store(c, r + ldc, c1, alpha);
+                store(c, r + 2 * ldc, c2, alpha); store(c, r + 3 * ldc, c3, alpha);
+            }
+            for (int row = i; row < i + 4; row++) scalarTail(row, nv, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+        for (; i < m; i++) {
+            int a0 = aOff + i * lda;
+            for (int j = 0; j < nv; j += V) {
+                FloatVector c0 = FloatVector.zero(S);
+                for (int p = 0; p < k; p++) {
+                    c0 = FloatVector.fromArray(S, b, bOff + p * ldb + j).fma(FloatVector.broadcast(S, a[a0 + p]), c0);
+                }
+                store(c, cOff + i * ldc + j, c0, alpha);
+            }
+            scalarTail(i, nv, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        }
+    }
+
+    private static void store(float[] c, int at, FloatVector acc, float alpha) {
+        acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, at)).intoArray(c, at);
+    }
+
+    private static void scalarTail(int i, int from, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                   float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        for (int j = from; j < n; j++) {
+            float acc = 0;
+            for (int p = 0; p < k; p++) acc = Math.fma(a[aOff + i * lda + p], b[bOff + p * ldb + j], acc);
+            c[cOff + i * ldc + j] = Math.fma(alpha, acc, c[cOff + i * ldc + j]);
+        }
+    }
+
+    @Override
+    public void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += V) {
+            apply(op, FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = (float) ScalarBackend.apply(op, x[xOff + i]);
+    }
+
+    private static FloatVector apply(Unary op, FloatVector v) {
+        return switch (op) {
+            case NEG -> v.neg();
+            case EXP -> v.lanewise(VectorOperators.EXP);
+            case LOG -> v.lanewise(VectorOperators.LOG);
+            case SIGMOID -> sigmoid(v);
+            case TANH -> v.lanewise(VectorOperators.TANH);
+            case RELU -> v.max(0f);
+        };
+    }
+
+    private static FloatVector sigmoid(FloatVector v) {
+        return FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    @Override
+    public void unaryBackward(Unary op, float[] x, int xOff, float[] y, int yOff,
+                              float[] gy, int gyOff, float[] gx, int gxOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += V) {
+            FloatVector g = FloatVector.fromArray(S, gy, gyOff + i);
+            FloatVector d = switch (op) {
+                case NEG -> g.neg();
+                case EXP -> g.mul(FloatVector.fromArray(S, y, yOff + i));
+                case LOG -> g.div(FloatVector.fromArray(S, x, xOff + i));
+                case SIGMOID -> { FloatVector yv = FloatVector.fromArray(S, y, yOff + i); yield g.mul(yv.mul(yv.neg().add(1f))); }
+                case TANH -> { FloatVector yv = FloatVector.fromArray(S, y, yOff + i); yield g.mul(oneMinusSquare(yv)); }
+                case RELU -> {
+                    VectorMask<Float> pos = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
+                    yield FloatVector.zero(S).blend(g, pos);
+                }
+            };
+            d.add(FloatVector.fromArray(S, gx, gxOff + i)).intoArray(gx, gxOff + i);
+        }
+        for (; i < n; i++) {
+            gx[gxOff + i] += (float) (gy[gyOff + i] * ScalarBackend.derivative(op, x[xOff + i], y[yOff + i]));
+        }
+    }
+
+    @Override
+    public void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += V) {
+            FloatVector x = FloatVector.fromArray(S, a, aOff + i), y = FloatVector.fromArray(S, b, bOff + i);
+            FloatVector r = switch (op) {
+                case ADD -> x.add(y);
+                case SUB -> x.sub(y);
+                case MUL -> x.mul(y);
+                case DIV -> x.div(y);
+            };
+            r.intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            float x = a[aOff + i], y = b[bOff + i];
+            out[outOff + i] = switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+            };
+        }
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += V) {
+            FloatVector.fromArray(S, x, xOff + i).fma(a, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
+
+    @Override
+    public double sum(float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += V) acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += x[xOff + i];
+        return s;
+    }
+
+    @Override
+    public double dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += V) {
+            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        }
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
+    @Override
+    public void softmaxRows(boolean log, float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+        int bound = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int xo = xOff + r * cols, yo = yOff + r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            int j = 0;
+            if (bound > 0) {
+                FloatVector mv = FloatVector.fromArray(S, x, xo);
+                for (j = V; j < bound; j += V) mv = mv.max(FloatVector.fromArray(S, x, xo + j));
+                max = mv.reduceLanes(VectorOperators.MAX);
+            }
+            for (; j < cols; j++) max = Math.max(max, x[xo + j]);
+            // y = exp(x - max), z = Σ y
+            FloatVector zv = FloatVector.zero(S);
+            for (j = 0; j < bound; j += V) {
+                FloatVector e = FloatVector.fromArray(S, x, xo + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(y, yo + j);
+                zv = zv.add(e);
+            }
+            float z = zv.reduceLanes(VectorOperators.ADD);
+            for (; j < cols; j++) { float e = (float) Math.exp(x[xo + j] - max); y[yo + j] = e; z += e; }
+            if (log) {
+                float shift = max + (float) Math.log(z);
+                for (j = 0; j < bound; j += V) FloatVector.fromArray(S, x, xo + j).sub(shift).intoArray(y, yo + j);
+                for (; j < cols; j++) y[yo + j] = x[xo + j] - shift;
+            } else {
+                float inv = 1f / z;
+                for (j = 0; j < bound; j += V) FloatVector.fromArray(S, y, yo + j).mul(inv).intoArray(y, yo + j);
+                for (; j < cols; j++) y[yo + j] *= inv;
+            }
+        }
+    }
+
+    @Override
+    public void softmaxRowsBackward(boolean log, float[] y, int yOff, float[] gy, int gyOff,
+                                    float[] gx, int gxOff, int rows, int cols) {
+        int bound = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int yo = yOff + r * cols, go = gyOff + r * cols, xo = gxOff + r * cols;
+            float s = (float) (log ? sum(gy, go, cols) : dot(gy, go, y, yo, cols));
+            int j = 0;
+            for (; j < bound; j += V) {
+                FloatVector yv = FloatVector.fromArray(S, y, yo + j), g = FloatVector.fromArray(S, gy, go + j);
+                FloatVector d = log ? g.sub(yv.lanewise(VectorOperators.EXP).mul(s)) : yv.mul(g.sub(s));
+                d.add(FloatVector.fromArray(S, gx, xo + j)).intoArray(gx, xo + j);
+            }
+            for (; j < cols; j++) {
+                gx[xo + j] += log ? gy[go + j] - (float) Math.exp(y[yo + j]) * s : y[yo + j] * (gy[go + j] - s);
+            }
+        }
+    }
+
+    @Override
+    public void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                                float[] c, int cOff, float[] h, int hOff) {
+        int bound = S.loopBound(hidden);
+        for (int b = 0; b < batch; b++) {
+            int gi = gOff + b * 4 * hidden, gf = gi + hidden, gg = gf + hidden, go = gg + hidden;
+            int cp = cpOff + b * hidden, co = cOff + b * hidden, ho = hOff + b * hidden;
+            int j = 0;
+            for (; j < bound; j += V) {
+                FloatVector i = sigmoid(FloatVector.fromArray(S, gates, gi + j));
+                FloatVector f = sigmoid(FloatVector.fromArray(S, gates, gf + j));
+                FloatVector g = FloatVector.fromArray(S, gates, gg + j).lanewise(VectorOperators.TANH);
+                FloatVector o = sigmoid(FloatVector.fromArray(S, gates, go + j));
+                i.intoArray(gates, gi + j); f.intoArray(gates, gf + j);
+                g.intoArray(gates, gg + j); o.intoArray(gates, go + j);
+                FloatVector cv = f.fma(FloatVector.fromArray(S, cPrev, cp + j), i.mul(g));
+                cv.intoArray(c, co + j);
+                o.mul(cv.lanewise(VectorOperators.TANH)).intoArray(h, ho + j);
+            }
+            for (; j < hidden; j++) {
+                float i = sigmoid(gates[gi + j]), f = sigmoid(gates[gf + j]);
+                float g = (float) Math.tanh(gates[gg + j]), o = sigmoid(gates[go + j]);
+                gates[gi + j] = i; gates[gf + j] = f; gates[gg + j] = g; gates[go + j] = o;
+                float cv = Math.fma(f, cPrev[cp + j], i * g);
+                c[co + j] = cv;
+                h[ho + j] = o * (float) Math.tanh(cv);
+            }
+        }
+    }
+
+    /** 1 − v², the derivative of tanh expressed through its output. */
+    private static FloatVector oneMinusSquare(FloatVector v) { return v.mul(v).neg().add(1f); }
+
+    private static float sigmoid(float x) { return (float) (1 / (1 + Math.exp(-x))); }
+
+    @Override
+    public void lstmCellBackward(int batch, int hidden, float[] acts, int aOff, float[] cPrev, int cpOff,
+                                 float[] c, int cOff, float[] gh, int ghOff, float[] gc, int gcOff,
+                                 float[] dGates, int dgOff, float[] gcPrev, int gcpOff) {
+        int bound = S.loopBound(hidden);
+        for (int b = 0; b < batch; b++) {
+            int ai = aOff + b * 4 * hidden, di = dgOff + b * 4 * hidden;
+            int hb = b * hidden;
+            int j = 0;
+            for (; j < bound; j += V) {
+                FloatVector i = FloatVector.fromArray(S, acts, ai + j);
+                FloatVector f = FloatVector.fromArray(S, acts, ai + hidden + j);
+                FloatVector g = FloatVector.fromArray(S, acts, ai + 2 * hidden + j);
+                FloatVector o = FloatVector.fromArray(S, acts, ai + 3 * hidden + j);
+                FloatVector tc = FloatVector.fromArray(S, c, cOff + hb + j).lanewise(VectorOperators.TANH);
+                FloatVector dh = FloatVector.fromArray(S, gh, ghOff + hb + j);
+                FloatVector dc = dh.mul(o).mul(oneMinusSquare(tc));
+                if (gc != null) dc = dc.add(FloatVector.fromArray(S, gc, gcOff + hb + j));
+                dc.mul(g).mul(i.mul(i.neg().add(1f))).intoArray(dGates, di + j);
+                dc.mul(FloatVector.fromArray(S, cPrev, cpOff + hb + j)).mul(f.mul(f.neg().add(1f))).intoArray(dGates, di + hidden + j);
+                dc.mul(i).mul(oneMinusSquare(g)).intoArray(dGates, di + 2 * hidden + j);
+                dh.mul(tc).mul(o.mul(o.neg().add(1f))).intoArray(dGates, di + 3 * hidden + j);
+                dc.mul(f).intoArray(gcPrev, gcpOff + hb + j);
+            }
+            for (; j < hidden; j++) {
+                float i = acts[ai + j], f = acts[ai + hidden + j], g = acts[ai + 2 * hidden + j], o = acts[ai + 3 * hidden + j];
+                float tc = (float) Math.tanh(c[cOff + hb + j]);
+                float dh = gh[ghOff + hb + j];
+                float dc = dh * o * (1 - tc * tc) + (gc == null ? 0f : gc[gcOff + hb + j]);
+                dGates[di + j] = dc * g * (i * (1 - i));
+                dGates[di + hidden + j] = dc * cPrev[cpOff + hb + j] * (f * (1 - f));
+                dGates[di + 2 * hidden + j] = dc * i * (1 - g * g);
+                dGates[di + 3 * hidden + j] = dh * tc * (o * (1 - o));
+                gcPrev[gcpOff + hb + j] = dc * f;
+            }
+        }
+    }
+}
