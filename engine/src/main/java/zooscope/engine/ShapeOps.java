@@ -16,7 +16,7 @@ final class ShapeOps {
             } else known *= shape[d];
         }
         if (infer >= 0 && known > 0 && a.size % known == 0) shape[infer] = a.size / known;
-        if (Shapes.size(shape) != a.size) {
+        if (Arrays.stream(shape).anyMatch(d -> d < 0) || Shapes.size(shape) != a.size) {
             throw new IllegalArgumentException("reshape: cannot view shape " + Shapes.str(a.shape) + " as " + Arrays.toString(newShape));
         }
         Tensor view = new Tensor(a.data, a.offset, shape);
