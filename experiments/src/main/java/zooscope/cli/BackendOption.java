@@ -1,0 +1,16 @@
+package zooscope.cli;
+
+import picocli.CommandLine.Option;
+import zooscope.kernels.Backends;
+
+/** {@code --backend NAME}, shared by the commands that compute. */
+final class BackendOption {
+    @Option(names = "--backend", paramLabel = "NAME",
+        description = "Compute backend: ${COMPLETION-CANDIDATES} (default: vector, or -Dzooscope.backend).",
+        completionCandidates = Names.class)
+    void set(String name) { Backends.use(Backends.byName(name)); }
+
+    static final class Names extends java.util.ArrayList<String> {
+        Names() { super(Backends.NAMES); }
+    }
+}

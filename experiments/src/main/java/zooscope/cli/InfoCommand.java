@@ -1,0 +1,20 @@
+package zooscope.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import zooscope.kernels.Backends;
+import zooscope.kernels.VectorBackend;
+
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Print the machine, JVM and compute backend in use.")
+final class InfoCommand implements Runnable {
+    @Mixin BackendOption backend;
+
+    @Override public void run() {
+        System.out.printf("backend        %s%n", Backends.current().name());
+        System.out.printf("vector lanes   %d floats (%d-bit)%n", VectorBackend.lanes(), VectorBackend.lanes() * 32);
+        System.out.printf("cores          %d%n", Runtime.getRuntime().availableProcessors());
+        System.out.printf("max heap       %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("java           %s (%s)%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));
+        System.out.printf("os             %s %s %s%n", System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
+    }
+}

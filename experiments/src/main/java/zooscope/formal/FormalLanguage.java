@@ -1,0 +1,91 @@
+package zooscope.formal;
+
+import zooscope.engine.Rng;
+
+/**
+ * The formal-language tasks of PAPER.md §4: languages a^n b^(n+m_b) c^(n+m_c) d^(n+m_d) given by an
+ * occurrence-difference vector d = [0, m_b, m_c, m_d], token ids a..d = 0..3, BOS = 4, EOS = 5.
+ */
+public final class FormalLanguage {
+    public static final int LETTERS = 4, BOS = 4, EOS = 5, VOCAB = 6;
+    /** Sequence length including BOS; the model sees 41 inputs and predicts 41 targets. */
+    public static final int LENGTH = 42;
+    /** n is drawn from {min_n, …, MAX_N − 1}. */
+    public static final int MAX_N = 10;
+
+    private final int[] d;
+
+    public FormalLanguage(int... d) {
+        if (d.length != LETTERS || d[0] != 0) {
+            throw new IllegalArgumentException("task must be [0, m_b, m_c, m_d], got " + java.util.Arrays.toString(d));
+        }
+        this.d = d.clone();
+    }
+
+    public int[] task() { return d.clone(); }
+
+    /** The smallest n for which every count n + d_k is non-negative. */
+    public int minN() {
+        int min = 0;
+        for (int v : d) min = Math.min(min, v);
+        return -min;
+    }
+
+    /**
+     * BOS, then n+d_0 a's, n+d_1 b's, n+d_2 c's, n+d_3 d's, then EOS up to {@link #LENGTH} tokens
+     * (truncated, without EOS, when the letters do not fit).
+     */
+    public short[] sequence(int n) {
+        if (n < minN()) throw new IllegalArgumentException("n = " + n + " gives negative counts for task " + java.util.Arrays.toString(d));
+        short[] s = new short[LENGTH];
+        s[0] = BOS;
+        int[] thresholds = new int[LETTERS + 1];
+        for (int k = 0; k < LETTERS; k++) thresholds[k + 1] = thresholds[k] + n + d[k];
+        for (int p = 0; p < LENGTH - 1; p++) {
+            int passed = 0;
+            for (int t : thresholds) if (t <= p) passed++;
+            int token = passed - 1;
+            s[p + 1] = (short) (token == LETTERS ? EOS : token);
+        }
+        return s;
+    }
+
+    /** A training sequence with n uniform in {min_n, …, 9}. */
+    public short[] sample(Rng rng) { return sequence(minN() + rng.nextInt(MAX_N - minN())); }
+
+    /**
+     * The reference's count-only rule: the sequence has an EOS and, counting letters up to the first
+     * EOS, count_k − d_k is the same for every letter. Order and BOS tokens inside are ignored.
+     */
+    public boolean acceptsCountOnly(short[] seq) {
+        int[] counts = new int[LETTERS];
+        for (short t : seq) {
+            if (t == EOS) return sameOffset(counts);
+            if (t < LETTERS) counts[t]++;
+        }
+        return false;
+    }
+
+    /**
+     * The stricter rule (PAPER.md §15.4): after the leading BOS and up to the first EOS, no BOS, letters in
+     * non-decreasing order, and count_k − d_k equal for all k.
+     */
+    public boolean acceptsStrict(short[] seq) {
+        int[] counts = new int[LETTERS];
+        int last = 0;
+        for (int p = 1; p < seq.length; p++) {
+            int t = seq[p];
+            if (t == EOS) return sameOffset(counts);
+            if (t == BOS || t < last) return false;
+            counts[t]++;
+            last = t;
+        }
+        return false;
+    }
+
+    private boolean sameOffset(int[] counts) {
+        int n = counts[0] - d[0];
+        for (int k = 1; k < LETTERS; k++) if (counts[k] - d[k] != n) return false;
+        return n >= 0;
+    }
+}
