@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         "Learning representations of recurrent-network weights, on a pure-Java engine.",
         "",
         "Main job on a small default:  ./zooscope demo",
-        "Whole test suite:             ./zooscope test   (run by the launcher through Maven)"},
+        "Whole test suite:             ./zooscope test   (run by the launcher through Maven)",
+        "Micro-benchmarks:             ./zooscope jmh    (JMH; GFLOP/s against the measured peak)"},
     subcommands = {DemoCommand.class, InfoCommand.class, Main.TestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

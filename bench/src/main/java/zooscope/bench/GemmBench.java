@@ -1,0 +1,77 @@
+package zooscope.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import zooscope.kernels.Backend;
+import zooscope.kernels.Backends;
+
+/**
+ * GEMM at the shapes one training step of a zoo LSTM (2×32, batch 32, 41 steps) runs, per backend.
+ * Shape names: {@code proj0} input projection of layer 0 for all steps (x·W_ihᵀ, X = 6), {@code proj1}
+ * the same for layer 1 (X = 32), {@code recur} one recurrent step (h·W_hhᵀ), {@code gradW} a weight
+ * gradient over all steps (dGᵀ·h), {@code gradH} one step's ∂L/∂h (dG·W_hh).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class GemmBench {
+    /** name: transA, transB, m, n, k. */
+    public static final String[] SHAPES = {"proj0", "proj1", "recur", "gradW", "gradH"};
+
+    @Param({"proj0", "proj1", "recur", "gradW", "gradH"}) public String shape;
+    @Param({"vector", "scalar"}) public String backend;
+
+    Backend k;
+    boolean ta, tb;
+    int m, n, kk;
+    float[] a, b, c;
+
+    /** {transA, transB, m, n, k} of a named shape. */
+    static int[] dims(String shape) {
+        return switch (shape) {
+            case "proj0" -> new int[] {0, 1, 41 * 32, 128, 6};
+            case "proj1" -> new int[] {0, 1, 41 * 32, 128, 32};
+            case "recur" -> new int[] {0, 1, 32, 128, 32};
+            case "gradW" -> new int[] {1, 0, 128, 32, 41 * 32};
+            case "gradH" -> new int[] {0, 0, 32, 32, 128};
+            default -> throw new IllegalArgumentException(shape);
+        };
+    }
+
+    /** Floating-point operations of one call (multiply-add = 2). */
+    public static double flops(String shape) {
+        int[] d = dims(shape);
+        return 2.0 * d[2] * d[3] * d[4];
+    }
+
+    @Setup
+    public void setup() {
+        k = Backends.byName(backend);
+        int[] d = dims(shape);
+        ta = d[0] == 1; tb = d[1] == 1; m = d[2]; n = d[3]; kk = d[4];
+        SplittableRandom r = new SplittableRandom(1);
+        a = new float[m * kk]; b = new float[kk * n]; c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+    }
+
+    @Benchmark
+    public float[] gemm() {
+        k.gemm(ta, tb, m, n, kk, 1f, a, 0, ta ? m : kk, b, 0, tb ? kk : n, 0f, c, 0, n);
+        return c;
+    }
+}

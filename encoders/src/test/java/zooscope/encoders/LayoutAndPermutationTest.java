@@ -1,0 +1,72 @@
+package zooscope.encoders;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import zooscope.engine.Grad;
+import zooscope.engine.Rng;
+import zooscope.engine.Tensor;
+import zooscope.engine.nn.LstmWithHead;
+import zooscope.kernels.Cases;
+
+class LayoutAndPermutationTest {
+    static LongStream seeds() { return Cases.seeds(50); }
+
+    /** PAPER.md §3 offset table and §16.1 totals. */
+    @Test
+    void flatOffsetsMatchTheSpec() {
+        assertEquals(List.of(0, 768, 4864, 4992, 5120, 9216, 13312, 13440, 13568, 13760),
+            LstmLayout.FORMAL.entries().stream().map(LstmLayout.Entry::offset).toList());
+        assertEquals(List.of(0, 2048, 6144, 6272, 6400, 10496, 14592, 14720, 14848, 15168),
+            LstmLayout.MNIST.entries().stream().map(LstmLayout.Entry::offset).toList());
+        assertEquals(13_766, LstmLayout.FORMAL.size());
+        assertEquals(15_178, LstmLayout.MNIST.size());
+    }
+
+    @Test
+    void flattenAndLoadRoundTrip() {
+        LstmWithHead a = LstmLayout.FORMAL.newModel(new Rng(1)), b = LstmLayout.FORMAL.newModel(new Rng(2));
+        float[] flat = LstmLayout.FORMAL.flatten(a);
+        assertArrayEquals(a.namedParameters().get("linear.bias").toArray(), java.util.Arrays.copyOfRange(flat, 13_760, 13_766));
+        LstmLayout.FORMAL.load(b, flat, 0);
+        assertArrayEquals(flat, LstmLayout.FORMAL.flatten(b));
+    }
+
+    static float[] outputs(LstmLayout layout, float[] flat, Tensor x) {
+        LstmWithHead m = layout.newModel(new Rng(0));
+        layout.load(m, flat, 0);
+        try (var off = Grad.off()) {
+            return m.forward(x).toArray();
+        }
+    }
+
+    /** A random hidden permutation of both layers leaves the outputs unchanged (PAPER.md §16.9). */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void permutingHiddenUnitsPreservesTheFunction(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        LstmLayout layout = g.r.nextBoolean() ? LstmLayout.FORMAL : LstmLayout.MNIST;
+        Rng rng = new Rng(seed);
+        float[] flat = layout.flatten(layout.newModel(rng));
+        // at least 2 steps: at the first step h = 0, so W_hh cannot matter yet
+        Tensor x = Tensor.uniform(rng, -1, 1, 2, 2 + g.r.nextInt(7), layout.input());
+        int[][] perms = {rng.permutation(layout.hidden()), rng.permutation(layout.hidden())};
+        float[] permuted = HiddenPermutation.apply(layout, flat, perms);
+        assertTrue(!java.util.Arrays.equals(flat, permuted), "weights moved; " + g.why());
+        Cases.assertClose(outputs(layout, permuted, x), outputs(layout, flat, x), 1e-5, 1e-6, "outputs; " + g.why());
+
+        // breaking the coupling: permuting the rows of one tensor only changes the function
+        float[] broken = flat.clone();
+        HiddenPermutation.permuteGateRows(broken, layout.entry("lstm.weight_hh_l0"), perms[0], layout.hidden());
+        float[] a = outputs(layout, broken, x), b = outputs(layout, flat, x);
+        double maxDiff = 0;
+        for (int i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        assertTrue(maxDiff > 1e-4, "a non-symmetry must change the outputs (max diff " + maxDiff + "); " + g.why());
+    }
+}
