@@ -32,7 +32,7 @@ final class Elementwise {
         int n = Shapes.size(shape);
         int[] ia = Shapes.broadcastIndex(a.shape, shape), ib = Shapes.broadcastIndex(b.shape, shape);
         float[] out = new float[n];
-        for (int i = 0; i < n; i++) out[i] = apply(op, a.data[a.offset + ia[i]], b.data[b.offset + ib[i]]);
+        for (int i = 0; i < n; i++) out[i] = op.apply(a.data[a.offset + ia[i]], b.data[b.offset + ib[i]]);
         return Tensor.result(out, shape, op.name().toLowerCase(), g -> {
             float[] ga = a.requiresGrad ? a.gradBuffer() : null, gb = b.requiresGrad ? b.gradBuffer() : null;
             for (int i = 0; i < n; i++) {
@@ -69,15 +69,6 @@ final class Elementwise {
                 }
             }
         }, a, b);
-    }
-
-    private static float apply(Backend.Binary op, float x, float y) {
-        return switch (op) {
-            case ADD -> x + y;
-            case SUB -> x - y;
-            case MUL -> x * y;
-            case DIV -> x / y;
-        };
     }
 
     /** ∂(x op y)/∂x. */

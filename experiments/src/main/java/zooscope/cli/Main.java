@@ -27,7 +27,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         // bad input is reported as one clear line, not a stack trace of an internal class
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException || ex instanceof java.io.IOException) {
                 cmd.getErr().println("zooscope " + cmd.getCommandName() + ": " + ex.getMessage());
                 return 2;
             }

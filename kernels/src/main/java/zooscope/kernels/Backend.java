@@ -34,7 +34,33 @@ public interface Backend {
     }
 
     /** Element-wise functions with a derivative the engine differentiates through. */
-    enum Unary { NEG, EXP, LOG, SIGMOID, TANH, RELU }
+    enum Unary {
+        NEG, EXP, LOG, SIGMOID, TANH, RELU;
+
+        /** f(x), evaluated in float64. */
+        public double apply(double x) {
+            return switch (this) {
+                case NEG -> -x;
+                case EXP -> Math.exp(x);
+                case LOG -> Math.log(x);
+                case SIGMOID -> 1 / (1 + Math.exp(-x));
+                case TANH -> Math.tanh(x);
+                case RELU -> x > 0 ? x : 0;
+            };
+        }
+
+        /** f'(x) in float64, from x and y = f(x). */
+        public double derivative(double x, double y) {
+            return switch (this) {
+                case NEG -> -1;
+                case EXP -> y;
+                case LOG -> 1 / x;
+                case SIGMOID -> y * (1 - y);
+                case TANH -> 1 - y * y;
+                case RELU -> x > 0 ? 1 : 0;
+            };
+        }
+    }
 
     /** y[i] = f(x[i]); x and y may be the same array region. */
     void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n);
@@ -44,7 +70,19 @@ public interface Backend {
                        float[] gy, int gyOff, float[] gx, int gxOff, int n);
 
     /** Element-wise binary operators on equal-length operands. */
-    enum Binary { ADD, SUB, MUL, DIV }
+    enum Binary {
+        ADD, SUB, MUL, DIV;
+
+        /** x op y in float32 (the correctly rounded result, the same as float64 rounded once). */
+        public float apply(float x, float y) {
+            return switch (this) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+            };
+        }
+    }
 
     /** out[i] = a[i] op b[i]. */
     void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n);

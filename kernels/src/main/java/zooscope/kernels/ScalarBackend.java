@@ -27,55 +27,23 @@ public final class ScalarBackend implements Backend {
         }
     }
 
-    /** f(x) in float64. */
-    static double apply(Unary op, double x) {
-        return switch (op) {
-            case NEG -> -x;
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case SIGMOID -> 1 / (1 + Math.exp(-x));
-            case TANH -> Math.tanh(x);
-            case RELU -> x > 0 ? x : 0;
-        };
-    }
-
-    /** f'(x) in float64, from x and y = f(x). */
-    static double derivative(Unary op, double x, double y) {
-        return switch (op) {
-            case NEG -> -1;
-            case EXP -> y;
-            case LOG -> 1 / x;
-            case SIGMOID -> y * (1 - y);
-            case TANH -> 1 - y * y;
-            case RELU -> x > 0 ? 1 : 0;
-        };
-    }
-
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) y[yOff + i] = (float) apply(op, x[xOff + i]);
+        for (int i = 0; i < n; i++) y[yOff + i] = (float) op.apply(x[xOff + i]);
     }
 
     @Override
     public void unaryBackward(Unary op, float[] x, int xOff, float[] y, int yOff,
                               float[] gy, int gyOff, float[] gx, int gxOff, int n) {
         for (int i = 0; i < n; i++) {
-            double d = derivative(op, x[xOff + i], y[yOff + i]);
+            double d = op.derivative(x[xOff + i], y[yOff + i]);
             gx[gxOff + i] = (float) (gx[gxOff + i] + gy[gyOff + i] * d);
         }
     }
 
     @Override
     public void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
-        for (int i = 0; i < n; i++) {
-            double x = a[aOff + i], y = b[bOff + i];
-            out[outOff + i] = (float) switch (op) {
-                case ADD -> x + y;
-                case SUB -> x - y;
-                case MUL -> x * y;
-                case DIV -> x / y;
-            };
-        }
+        for (int i = 0; i < n; i++) out[outOff + i] = op.apply(a[aOff + i], b[bOff + i]);
     }
 
     @Override

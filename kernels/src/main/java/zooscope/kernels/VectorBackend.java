@@ -135,7 +135,7 @@ public final class VectorBackend implements Backend {
         for (int bound = S.loopBound(n); i < bound; i += V) {
             apply(op, FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
         }
-        for (; i < n; i++) y[yOff + i] = (float) ScalarBackend.apply(op, x[xOff + i]);
+        for (; i < n; i++) y[yOff + i] = (float) op.apply(x[xOff + i]);
     }
 
     private static FloatVector apply(Unary op, FloatVector v) {
@@ -173,7 +173,7 @@ public final class VectorBackend implements Backend {
             d.add(FloatVector.fromArray(S, gx, gxOff + i)).intoArray(gx, gxOff + i);
         }
         for (; i < n; i++) {
-            gx[gxOff + i] += (float) (gy[gyOff + i] * ScalarBackend.derivative(op, x[xOff + i], y[yOff + i]));
+            gx[gxOff + i] += (float) (gy[gyOff + i] * op.derivative(x[xOff + i], y[yOff + i]));
         }
     }
 
@@ -190,15 +190,7 @@ public final class VectorBackend implements Backend {
             };
             r.intoArray(out, outOff + i);
         }
-        for (; i < n; i++) {
-            float x = a[aOff + i], y = b[bOff + i];
-            out[outOff + i] = switch (op) {
-                case ADD -> x + y;
-                case SUB -> x - y;
-                case MUL -> x * y;
-                case DIV -> x / y;
-            };
-        }
+        for (; i < n; i++) out[outOff + i] = op.apply(a[aOff + i], b[bOff + i]);
     }
 
     @Override

@@ -44,7 +44,7 @@ class VectorBackendProperties {
 
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
-    void gemmBeatsNoNaNWhenBetaZero(long seed) {
+    void gemmIgnoresNaNInCWhenBetaIsZero(long seed) {
         Cases.Gen g = Cases.gen(seed);
         int m = g.dim(9), n = g.dim(40), k = g.dim(9);
         float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1);
