@@ -1,18 +1,9 @@
 package zooscope.bench;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import zooscope.kernels.Backend;
 import zooscope.kernels.Backends;
 
@@ -22,13 +13,7 @@ import zooscope.kernels.Backends;
  * the same for layer 1 (X = 32), {@code recur} one recurrent step (h·W_hhᵀ), {@code gradW} a weight
  * gradient over all steps (dGᵀ·h), {@code gradH} one step's ∂L/∂h (dG·W_hh).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class GemmBench {
+public class GemmBench extends BenchSettings {
     /** name: transA, transB, m, n, k. */
     public static final String[] SHAPES = {"proj0", "proj1", "recur", "gradW", "gradH"};
 

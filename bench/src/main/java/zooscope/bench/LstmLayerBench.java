@@ -1,17 +1,8 @@
 package zooscope.bench;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import zooscope.engine.Recurrent;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
@@ -21,13 +12,7 @@ import zooscope.kernels.Backends;
  * One LSTM layer of the zoo model (the second: input 32, hidden 32), batch 32, 41 steps: forward, then
  * backward to the input and all four parameters.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class LstmLayerBench {
+public class LstmLayerBench extends BenchSettings {
     static final int B = 32, T = 41, X = 32, H = 32;
 
     @Param({"vector", "scalar"}) public String backend;
