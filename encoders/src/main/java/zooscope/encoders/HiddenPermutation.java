@@ -1,5 +1,7 @@
 package zooscope.encoders;
 
+import zooscope.engine.nn.LstmLayout;
+
 /**
  * The symmetry of a zoo LSTM (PAPER.md §8.4, §8.7): permuting the hidden units of layer l by π moves,
  * in every gate block, row j of W_ih_l, W_hh_l, b_ih_l, b_hh_l to row π(j), and column j of W_hh_l and of

@@ -1,12 +1,9 @@
 package zooscope.engine;
 
-import zooscope.kernels.Backend;
-
 /**
- * The fused LSTM layer op (PyTorch semantics, gate order i, f, g, o, zero initial state). The input
- * projections of all time steps are one GEMM; each step then adds W_hh·h_{t−1} and runs the fused
- * cell kernel. Backward is backpropagation through time with the same kernels: per step the cell
- * backward and one GEMM for ∂L/∂h_{t−1}; the weight gradients are one GEMM each over all steps.
+ * The LSTM layer as an autodiff op (PyTorch semantics, gate order i, f, g, o, zero initial state):
+ * forward and backpropagation through time are {@link LstmLayerPass}; this class only converts between
+ * the batch-first tensors of the graph and the pass's time-major buffers.
  */
 public final class Recurrent {
     private Recurrent() {}
@@ -20,59 +17,39 @@ public final class Recurrent {
             throw new IllegalArgumentException("LSTM layer: input " + Shapes.str(x.shape) + " with weight_ih " + Shapes.str(wIh.shape)
                 + ", weight_hh " + Shapes.str(wHh.shape) + ": expected weight_ih [4H, " + X + "], weight_hh [4H, H], biases [4H]");
         }
-        Backend K = Tensor.kernels();
-        int TB = T * B;
+        var k = Tensor.kernels();
+        LstmLayerPass pass = new LstmLayerPass(B, T, X, H);
         float[] xt = toTimeMajor(x.data, x.offset, B, T, X);
-        float[] acts = new float[TB * G];           // pre-activations, then activations, per step [B, 4H]
-        for (int r = 0; r < TB; r++) {
-            for (int j = 0; j < G; j++) acts[r * G + j] = bIh.data[bIh.offset + j] + bHh.data[bHh.offset + j];
-        }
-        K.gemm(false, true, TB, G, X, 1f, xt, 0, X, wIh.data, wIh.offset, X, 1f, acts, 0, G);
-        float[] hs = new float[(T + 1) * B * H], cs = new float[(T + 1) * B * H]; // step 0 = zero state
-        for (int t = 0; t < T; t++) {
-            K.gemm(false, true, B, G, H, 1f, hs, t * B * H, H, wHh.data, wHh.offset, H, 1f, acts, t * B * G, G);
-            K.lstmCellForward(B, H, acts, t * B * G, cs, t * B * H, cs, (t + 1) * B * H, hs, (t + 1) * B * H);
-        }
-        float[] out = fromTimeMajor(hs, B * H, B, T, H);
+        pass.forward(k, xt, 0, wIh.data, wIh.offset, wHh.data, wHh.offset, bIh.data, bIh.offset, bHh.data, bHh.offset);
+        float[] out = fromTimeMajor(pass.hs, pass.outputOffset(), B, T, H);
         return Tensor.result(out, new int[] {B, T, H}, "lstm_layer", g -> {
-            float[] gH = toTimeMajor(g, 0, B, T, H);
-            float[] dG = new float[TB * G];
-            float[] gh = new float[B * H], ghNext = new float[B * H], gc = new float[B * H], gcPrev = new float[B * H];
-            for (int t = T - 1; t >= 0; t--) {
-                System.arraycopy(gH, t * B * H, gh, 0, B * H);
-                K.axpy(B * H, 1f, ghNext, 0, gh, 0);
-                K.lstmCellBackward(B, H, acts, t * B * G, cs, t * B * H, cs, (t + 1) * B * H, gh, 0, gc, 0, dG, t * B * G, gcPrev, 0);
-                float[] swap = gc; gc = gcPrev; gcPrev = swap;
-                if (t > 0) K.gemm(false, false, B, H, G, 1f, dG, t * B * G, G, wHh.data, wHh.offset, H, 0f, ghNext, 0, H);
-            }
-            if (wHh.requiresGrad) K.gemm(true, false, G, H, TB, 1f, dG, 0, G, hs, 0, H, 1f, wHh.gradBuffer(), 0, H);
-            if (wIh.requiresGrad) K.gemm(true, false, G, X, TB, 1f, dG, 0, G, xt, 0, X, 1f, wIh.gradBuffer(), 0, X);
-            if (bIh.requiresGrad || bHh.requiresGrad) {
-                float[] gb = new float[G];
-                for (int r = 0; r < TB; r++) K.axpy(G, 1f, dG, r * G, gb, 0);
-                if (bIh.requiresGrad) K.axpy(G, 1f, gb, 0, bIh.gradBuffer(), 0);
-                if (bHh.requiresGrad) K.axpy(G, 1f, gb, 0, bHh.gradBuffer(), 0);
-            }
-            if (x.requiresGrad) {
-                float[] gxt = new float[TB * X];
-                K.gemm(false, false, TB, X, G, 1f, dG, 0, G, wIh.data, wIh.offset, X, 0f, gxt, 0, X);
+            float[] gxt = x.requiresGrad ? new float[T * B * X] : null;
+            pass.backward(k, xt, 0, toTimeMajor(g, 0, B, T, H), 0, wIh.data, wIh.offset, wHh.data, wHh.offset,
+                wIh.requiresGrad ? wIh.gradBuffer() : null, 0, wHh.requiresGrad ? wHh.gradBuffer() : null, 0,
+                bIh.requiresGrad ? bIh.gradBuffer() : null, 0, bHh.requiresGrad ? bHh.gradBuffer() : null, 0, gxt, 0);
+            if (gxt != null) {
                 float[] gx = fromTimeMajor(gxt, 0, B, T, X);
-                K.axpy(gx.length, 1f, gx, 0, x.gradBuffer(), 0);
+                k.axpy(gx.length, 1f, gx, 0, x.gradBuffer(), 0);
             }
         }, x, wIh, wHh, bIh, bHh);
     }
 
     /** [B, T, F] (at off) → [T, B, F]. */
-    private static float[] toTimeMajor(float[] src, int off, int B, int T, int F) {
+    public static float[] toTimeMajor(float[] src, int off, int B, int T, int F) {
         float[] dst = new float[B * T * F];
-        for (int b = 0; b < B; b++) {
-            for (int t = 0; t < T; t++) System.arraycopy(src, off + (b * T + t) * F, dst, (t * B + b) * F, F);
-        }
+        toTimeMajor(src, off, B, T, F, dst);
         return dst;
     }
 
+    /** [B, T, F] (at off) → [T, B, F] into dst. */
+    public static void toTimeMajor(float[] src, int off, int B, int T, int F, float[] dst) {
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) System.arraycopy(src, off + (b * T + t) * F, dst, (t * B + b) * F, F);
+        }
+    }
+
     /** [T, B, F] (at off) → [B, T, F]. */
-    private static float[] fromTimeMajor(float[] src, int off, int B, int T, int F) {
+    static float[] fromTimeMajor(float[] src, int off, int B, int T, int F) {
         float[] dst = new float[B * T * F];
         for (int t = 0; t < T; t++) {
             for (int b = 0; b < B; b++) System.arraycopy(src, off + (t * B + b) * F, dst, (b * T + t) * F, F);

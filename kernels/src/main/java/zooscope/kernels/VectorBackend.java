@@ -9,6 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
  * SIMD kernels with the Vector API at the platform's preferred width (512-bit on AVX-512), each loop
  * with a scalar tail. Results differ from {@link ScalarBackend} only by float32 rounding (FMA, lane-wise
  * summation order, the vector exp/tanh); tests bound the difference.
+ *
+ * <p><b>Determinism.</b> Only operations with one correctly rounded result are used on vectors (add,
+ * mul, div, fma, min/max, compares, integer shifts), so a kernel gives the same bits whether the JIT
+ * has compiled it or not. The Vector API's own transcendental ops ({@code lanewise(EXP)}, {@code TANH},
+ * {@code LOG}) and float {@code reduceLanes(ADD)} do not have that property (the intrinsic and the
+ * Java fallback round differently or sum in another order): exp and tanh are computed here from
+ * polynomials (Cephes' expf/tanhf), log element by element with {@link Math#log}, and lane sums in
+ * lane order.
  */
 public final class VectorBackend implements Backend {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -131,6 +139,10 @@ public final class VectorBackend implements Backend {
 
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n) {
+        if (op == Unary.LOG) { // not a hot path; Math.log is the same in every JIT tier
+            for (int i = 0; i < n; i++) y[yOff + i] = (float) Math.log(x[xOff + i]);
+            return;
+        }
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += V) {
             apply(op, FloatVector.fromArray(S, x, xOff + i)).intoArray(y, yOff + i);
@@ -141,16 +153,67 @@ public final class VectorBackend implements Backend {
     private static FloatVector apply(Unary op, FloatVector v) {
         return switch (op) {
             case NEG -> v.neg();
-            case EXP -> v.lanewise(VectorOperators.EXP);
-            case LOG -> v.lanewise(VectorOperators.LOG);
+            case EXP -> exp(v);
+            case LOG -> throw new AssertionError("log is computed element-wise");
             case SIGMOID -> sigmoid(v);
-            case TANH -> v.lanewise(VectorOperators.TANH);
+            case TANH -> tanh(v);
             case RELU -> v.max(0f);
         };
     }
 
     private static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+        return FloatVector.broadcast(S, 1f).div(exp(v.neg()).add(1f));
+    }
+
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** 1.5·2²³: adding and subtracting it rounds a float of magnitude below 2²² to the nearest integer. */
+    private static final float ROUND = 12582912f;
+    private static final float EXP_MAX = 88.7228391f, EXP_MIN = -87.3365448f;
+
+    /**
+     * e^x: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' degree-6 polynomial (≈1 ulp), times 2ⁿ built in
+     * the exponent bits. Above 88.72 gives +∞, below −87.34 gives 0 (no subnormal results), NaN stays NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector n = xc.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        FloatVector scale = ((jdk.incubator.vector.IntVector) n.convert(VectorOperators.F2I, 0))
+            .add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        y = y.mul(scale);
+        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+        y = y.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+        return y.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /**
+     * tanh(x) as Cephes' tanhf: an odd polynomial for |x| < 0.625, else sign(x)·(1 − 2/(e^{2|x|} + 1)).
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector z = x.abs();
+        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(z.add(z)).add(1f)));
+        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
+        FloatVector x2 = x.mul(x);
+        FloatVector p = x2.fma(-5.70498872745e-3f, 2.06390887954e-2f);
+        p = p.fma(x2, FloatVector.broadcast(S, -5.37397155531e-2f));
+        p = p.fma(x2, FloatVector.broadcast(S, 1.33314422036e-1f));
+        p = p.fma(x2, FloatVector.broadcast(S, -3.33332819422e-1f));
+        FloatVector small = p.mul(x2).fma(x, x);
+        return small.blend(big, z.compare(VectorOperators.GE, 0.625f));
+    }
+
+    /** Σ of the lanes in lane order (float reduceLanes(ADD) may sum in another order once compiled). */
+    static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < V; i++) s += v.lane(i);
+        return s;
     }
 
     @Override
@@ -208,7 +271,7 @@ public final class VectorBackend implements Backend {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += V) acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = sumLanes(acc);
         for (; i < n; i++) s += x[xOff + i];
         return s;
     }
@@ -220,7 +283,7 @@ public final class VectorBackend implements Backend {
         for (int bound = S.loopBound(n); i < bound; i += V) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = sumLanes(acc);
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }
@@ -241,11 +304,11 @@ public final class VectorBackend implements Backend {
             // y = exp(x - max), z = Σ y
             FloatVector zv = FloatVector.zero(S);
             for (j = 0; j < bound; j += V) {
-                FloatVector e = FloatVector.fromArray(S, x, xo + j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = exp(FloatVector.fromArray(S, x, xo + j).sub(max));
                 e.intoArray(y, yo + j);
                 zv = zv.add(e);
             }
-            float z = zv.reduceLanes(VectorOperators.ADD);
+            float z = sumLanes(zv);
             for (; j < cols; j++) { float e = (float) Math.exp(x[xo + j] - max); y[yo + j] = e; z += e; }
             if (log) {
                 float shift = max + (float) Math.log(z);
@@ -269,7 +332,7 @@ public final class VectorBackend implements Backend {
             int j = 0;
             for (; j < bound; j += V) {
                 FloatVector yv = FloatVector.fromArray(S, y, yo + j), g = FloatVector.fromArray(S, gy, go + j);
-                FloatVector d = log ? g.sub(yv.lanewise(VectorOperators.EXP).mul(s)) : yv.mul(g.sub(s));
+                FloatVector d = log ? g.sub(exp(yv).mul(s)) : yv.mul(g.sub(s));
                 d.add(FloatVector.fromArray(S, gx, xo + j)).intoArray(gx, xo + j);
             }
             for (; j < cols; j++) {
@@ -289,13 +352,13 @@ public final class VectorBackend implements Backend {
             for (; j < bound; j += V) {
                 FloatVector i = sigmoid(FloatVector.fromArray(S, gates, gi + j));
                 FloatVector f = sigmoid(FloatVector.fromArray(S, gates, gf + j));
-                FloatVector g = FloatVector.fromArray(S, gates, gg + j).lanewise(VectorOperators.TANH);
+                FloatVector g = tanh(FloatVector.fromArray(S, gates, gg + j));
                 FloatVector o = sigmoid(FloatVector.fromArray(S, gates, go + j));
                 i.intoArray(gates, gi + j); f.intoArray(gates, gf + j);
                 g.intoArray(gates, gg + j); o.intoArray(gates, go + j);
                 FloatVector cv = f.fma(FloatVector.fromArray(S, cPrev, cp + j), i.mul(g));
                 cv.intoArray(c, co + j);
-                o.mul(cv.lanewise(VectorOperators.TANH)).intoArray(h, ho + j);
+                o.mul(tanh(cv)).intoArray(h, ho + j);
             }
             for (; j < hidden; j++) {
                 float i = sigmoid(gates[gi + j]), f = sigmoid(gates[gf + j]);
@@ -327,7 +390,7 @@ public final class VectorBackend implements Backend {
                 FloatVector f = FloatVector.fromArray(S, acts, ai + hidden + j);
                 FloatVector g = FloatVector.fromArray(S, acts, ai + 2 * hidden + j);
                 FloatVector o = FloatVector.fromArray(S, acts, ai + 3 * hidden + j);
-                FloatVector tc = FloatVector.fromArray(S, c, cOff + hb + j).lanewise(VectorOperators.TANH);
+                FloatVector tc = tanh(FloatVector.fromArray(S, c, cOff + hb + j));
                 FloatVector dh = FloatVector.fromArray(S, gh, ghOff + hb + j);
                 FloatVector dc = dh.mul(o).mul(oneMinusSquare(tc));
                 if (gc != null) dc = dc.add(FloatVector.fromArray(S, gc, gcOff + hb + j));

@@ -35,24 +35,33 @@ public final class AdamW {
 
     public void step() {
         step++;
-        float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2;
-        float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
-        double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        float stepSize = (float) (lr / bc1), bc2s = (float) bc2Sqrt, e = (float) eps;
         for (int p = 0; p < params.size(); p++) {
             Tensor t = params.get(p);
             float[] g = t.grad();
             if (g == null) continue;
             if (m[p] == null) { m[p] = new float[t.size()]; v[p] = new float[t.size()]; }
-            float[] w = t.data(), mp = m[p], vp = v[p];
-            int off = t.offset();
-            for (int i = 0; i < g.length; i++) {
-                w[off + i] *= decay;
-                mp[i] = mp[i] * b1 + c1 * g[i];
-                vp[i] = vp[i] * b2 + c2 * g[i] * g[i];
-                float denom = (float) Math.sqrt(vp[i]) / bc2s + e;
-                w[off + i] += -stepSize * (mp[i] / denom);
-            }
+            update(t.data(), t.offset(), g, 0, m[p], v[p], 0, t.size(), step, lr, beta1, beta2, eps, weightDecay);
+        }
+    }
+
+    /**
+     * The AdamW update of n consecutive parameters w[wOff..] with gradients g[gOff..] and moments
+     * m, v [mOff..], at update number {@code step} (1-based). The single implementation of the rule:
+     * {@link #step()} and the multi-model trainer both call it.
+     */
+    public static void update(float[] w, int wOff, float[] g, int gOff, float[] m, float[] v, int mOff, int n,
+                              long step, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2;
+        float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
+        double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (lr / bc1), bc2s = (float) bc2Sqrt, e = (float) eps;
+        for (int i = 0; i < n; i++) {
+            float gi = g[gOff + i];
+            w[wOff + i] *= decay;
+            m[mOff + i] = m[mOff + i] * b1 + c1 * gi;
+            v[mOff + i] = v[mOff + i] * b2 + c2 * gi * gi;
+            float denom = (float) Math.sqrt(v[mOff + i]) / bc2s + e;
+            w[wOff + i] += -stepSize * (m[mOff + i] / denom);
         }
     }
 

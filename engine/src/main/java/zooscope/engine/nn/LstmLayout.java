@@ -1,11 +1,10 @@
-package zooscope.encoders;
+package zooscope.engine.nn;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
-import zooscope.engine.nn.LstmWithHead;
 
 /**
  * The flat parameter vector of a zoo LSTM (PAPER.md §3): PyTorch's parameter order (per layer

@@ -1,42 +1,19 @@
 package zooscope.encoders;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import zooscope.engine.Grad;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
+import zooscope.engine.nn.LstmLayout;
 import zooscope.engine.nn.LstmWithHead;
 import zooscope.kernels.Cases;
 
-class LayoutAndPermutationTest {
+class HiddenPermutationTest {
     static LongStream seeds() { return Cases.seeds(50); }
-
-    /** PAPER.md §3 offset table and §16.1 totals. */
-    @Test
-    void flatOffsetsMatchTheSpec() {
-        assertEquals(List.of(0, 768, 4864, 4992, 5120, 9216, 13312, 13440, 13568, 13760),
-            LstmLayout.FORMAL.entries().stream().map(LstmLayout.Entry::offset).toList());
-        assertEquals(List.of(0, 2048, 6144, 6272, 6400, 10496, 14592, 14720, 14848, 15168),
-            LstmLayout.MNIST.entries().stream().map(LstmLayout.Entry::offset).toList());
-        assertEquals(13_766, LstmLayout.FORMAL.size());
-        assertEquals(15_178, LstmLayout.MNIST.size());
-    }
-
-    @Test
-    void flattenAndLoadRoundTrip() {
-        LstmWithHead a = LstmLayout.FORMAL.newModel(new Rng(1)), b = LstmLayout.FORMAL.newModel(new Rng(2));
-        float[] flat = LstmLayout.FORMAL.flatten(a);
-        assertArrayEquals(a.namedParameters().get("linear.bias").toArray(), java.util.Arrays.copyOfRange(flat, 13_760, 13_766));
-        LstmLayout.FORMAL.load(b, flat, 0);
-        assertArrayEquals(flat, LstmLayout.FORMAL.flatten(b));
-    }
 
     static float[] outputs(LstmLayout layout, float[] flat, Tensor x) {
         LstmWithHead m = layout.newModel(new Rng(0));

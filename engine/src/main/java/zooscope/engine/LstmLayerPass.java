@@ -1,0 +1,103 @@
+package zooscope.engine;
+
+import zooscope.kernels.Backend;
+
+/**
+ * One LSTM layer over a whole sequence, forward and backpropagation through time, on time-major
+ * buffers it owns (so that repeated use allocates nothing). PyTorch semantics: gate order i, f, g, o,
+ * zero initial state. Used by the autodiff op {@link Recurrent#lstmLayer} and by the multi-model trainer.
+ *
+ * <p>Forward: the input projections of all steps are one GEMM (teacher forcing makes all inputs known),
+ * then per step a GEMM adds W_hh·h_{t−1} and the fused cell kernel runs. The weights are transposed once
+ * per pass so that every GEMM is in the kernels' fastest (non-transposed) layout.
+ */
+public final class LstmLayerPass {
+    public final int batch, time, input, hidden;
+    private final int G, BH, TB;
+    /** Per step [B, 4H]: the gate activations after forward. */
+    final float[] acts;
+    /** Steps 0..T of h and c, each [B, H]; step 0 is the zero initial state. */
+    public final float[] hs, cs;
+    private final float[] wihT, whhT, dG, dGt, gh, ghNext, gc, gcPrev;
+
+    public LstmLayerPass(int batch, int time, int input, int hidden) {
+        this.batch = batch;
+        this.time = time;
+        this.input = input;
+        this.hidden = hidden;
+        G = 4 * hidden;
+        BH = batch * hidden;
+        TB = time * batch;
+        acts = new float[TB * G];
+        hs = new float[(time + 1) * BH];
+        cs = new float[(time + 1) * BH];
+        wihT = new float[input * G];
+        whhT = new float[hidden * G];
+        dG = new float[TB * G];
+        dGt = new float[G * TB];
+        gh = new float[BH];
+        ghNext = new float[BH];
+        gc = new float[BH];
+        gcPrev = new float[BH];
+    }
+
+    /** Offset in {@link #hs} of h_1, the first output; the outputs h_1..h_T are contiguous [T·B, H] rows. */
+    public int outputOffset() { return BH; }
+
+    /**
+     * Runs the layer on time-major input rows [T·B, input] starting at {@code inOff}. Weights: W_ih [4H, in],
+     * W_hh [4H, H], biases [4H], each given as (array, offset).
+     */
+    public void forward(Backend k, float[] in, int inOff, float[] wih, int wihOff, float[] whh, int whhOff,
+                        float[] bih, int bihOff, float[] bhh, int bhhOff) {
+        transpose(wih, wihOff, G, input, wihT);
+        transpose(whh, whhOff, G, hidden, whhT);
+        for (int j = 0; j < G; j++) acts[j] = bih[bihOff + j] + bhh[bhhOff + j];
+        for (int r = 1; r < TB; r++) System.arraycopy(acts, 0, acts, r * G, G);
+        k.gemm(false, false, TB, G, input, 1f, in, inOff, input, wihT, 0, G, 1f, acts, 0, G);
+        java.util.Arrays.fill(hs, 0, BH, 0f);
+        java.util.Arrays.fill(cs, 0, BH, 0f);
+        for (int t = 0; t < time; t++) {
+            k.gemm(false, false, batch, G, hidden, 1f, hs, t * BH, hidden, whhT, 0, G, 1f, acts, t * batch * G, G);
+            k.lstmCellForward(batch, hidden, acts, t * batch * G, cs, t * BH, cs, (t + 1) * BH, hs, (t + 1) * BH);
+        }
+    }
+
+    /**
+     * Backpropagation through time after {@link #forward} with the same input and weights. {@code gH} is
+     * ∂L/∂h_1..h_T, time-major [T·B, H]. Accumulates into the weight and bias gradients (an array may be
+     * null to skip it) and writes ∂L/∂input into {@code gIn} [T·B, input] (null to skip).
+     */
+    public void backward(Backend k, float[] in, int inOff, float[] gH, int gHOff,
+                         float[] wih, int wihOff, float[] whh, int whhOff,
+                         float[] gWih, int gWihOff, float[] gWhh, int gWhhOff,
+                         float[] gBih, int gBihOff, float[] gBhh, int gBhhOff, float[] gIn, int gInOff) {
+        java.util.Arrays.fill(ghNext, 0f);
+        java.util.Arrays.fill(gc, 0f);
+        float[] cIn = gc, cOut = gcPrev;
+        for (int t = time - 1; t >= 0; t--) {
+            System.arraycopy(gH, gHOff + t * BH, gh, 0, BH);
+            k.axpy(BH, 1f, ghNext, 0, gh, 0);
+            k.lstmCellBackward(batch, hidden, acts, t * batch * G, cs, t * BH, cs, (t + 1) * BH, gh, 0, cIn, 0, dG, t * batch * G, cOut, 0);
+            float[] swap = cIn; cIn = cOut; cOut = swap;
+            if (t > 0) k.gemm(false, false, batch, hidden, G, 1f, dG, t * batch * G, G, whh, whhOff, hidden, 0f, ghNext, 0, hidden);
+        }
+        transpose(dG, 0, TB, G, dGt);
+        if (gWhh != null) k.gemm(false, false, G, hidden, TB, 1f, dGt, 0, TB, hs, 0, hidden, 1f, gWhh, gWhhOff, hidden);
+        if (gWih != null) k.gemm(false, false, G, input, TB, 1f, dGt, 0, TB, in, inOff, input, 1f, gWih, gWihOff, input);
+        for (int j = 0; j < G; j++) {
+            float s = (float) k.sum(dGt, j * TB, TB);
+            if (gBih != null) gBih[gBihOff + j] += s;
+            if (gBhh != null) gBhh[gBhhOff + j] += s;
+        }
+        if (gIn != null) k.gemm(false, false, TB, input, G, 1f, dG, 0, G, wih, wihOff, input, 0f, gIn, gInOff, input);
+    }
+
+    /** dst [cols, rows] = transpose of src [rows, cols] at srcOff. */
+    static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            int s = srcOff + r * cols;
+            for (int c = 0; c < cols; c++) dst[c * rows + r] = src[s + c];
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package zooscope.engine.multi;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import zooscope.engine.LstmLayerPass;
+import zooscope.engine.Recurrent;
+import zooscope.engine.nn.LstmLayout;
+import zooscope.engine.optim.AdamW;
+import zooscope.kernels.Backend;
+import zooscope.kernels.Backends;
+
+/**
+ * M independent zoo LSTMs ({@link LstmLayout}: stacked LSTM + linear head at every step) trained
+ * together with teacher forcing, cross-entropy over all positions and AdamW. Parameters are stacked
+ * along a leading model axis: model m's flat vector (PyTorch order) is {@code [m·P, (m+1)·P)} of one
+ * array, and so are its gradients and AdamW moments. Each model has its own batch (from {@link Batches},
+ * which should draw from a per-model random stream), its own learning rate per step and weight decay.
+ *
+ * <p>Models are split into contiguous chunks, one per worker thread of a fixed pool; a worker trains its
+ * models one after another with its own preallocated workspace, so the training loop allocates nothing.
+ * A model's arithmetic never depends on the others, on the chunking or on the thread count: model k of a
+ * group is bit-identical to model k trained alone on the same backend.
+ */
+public final class MultiModelLstm implements AutoCloseable {
+    /** Fills model m's batch: inputs x [batch, time, input] and class targets y [batch·time], batch-first. */
+    @FunctionalInterface
+    public interface Batches { void fill(int model, float[] x, int[] y); }
+
+    public final LstmLayout layout;
+    public final int models, batch, time, threads;
+    private final int P, L, X, H, O, TB;
+    private final int[] oWih, oWhh, oBih, oBhh;
+    private final int oWout, oBout;
+    private final float[] params, grads, adamM, adamV;
+    private final long[] updates;
+    private final double[] weightDecay;
+    private final Workspace[] workspaces;
+    private final int[] chunkStart;
+    private final ExecutorService pool;
+
+    public MultiModelLstm(LstmLayout layout, int models, int batch, int time, int threads) {
+        if (models < 1 || batch < 1 || time < 1 || threads < 1) {
+            throw new IllegalArgumentException("models, batch, time and threads must be positive: " + models + ", " + batch + ", " + time + ", " + threads);
+        }
+        this.layout = layout;
+        this.models = models;
+        this.batch = batch;
+        this.time = time;
+        this.threads = Math.min(threads, models);
+        P = layout.size();
+        L = layout.layers();
+        X = layout.input();
+        H = layout.hidden();
+        O = layout.output();
+        TB = time * batch;
+        oWih = new int[L]; oWhh = new int[L]; oBih = new int[L]; oBhh = new int[L];
+        for (int l = 0; l < L; l++) {
+            oWih[l] = layout.entry("lstm.weight_ih_l" + l).offset();
+            oWhh[l] = layout.entry("lstm.weight_hh_l" + l).offset();
+            oBih[l] = layout.entry("lstm.bias_ih_l" + l).offset();
+            oBhh[l] = layout.entry("lstm.bias_hh_l" + l).offset();
+        }
+        oWout = layout.entry("linear.weight").offset();
+        oBout = layout.entry("linear.bias").offset();
+        long total = (long) models * P;
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(models + " models of " + P + " parameters do not fit one array; use smaller groups");
+        params = new float[(int) total];
+        grads = new float[(int) total];
+        adamM = new float[(int) total];
+        adamV = new float[(int) total];
+        updates = new long[models];
+        weightDecay = new double[models];
+        workspaces = new Workspace[this.threads];
+        chunkStart = new int[this.threads + 1];
+        for (int c = 0; c <= this.threads; c++) chunkStart[c] = (int) ((long) c * models / this.threads);
+        for (int c = 0; c < this.threads; c++) workspaces[c] = new Workspace();
+        pool = this.threads > 1 ? Executors.newFixedThreadPool(this.threads, r -> {
+            Thread t = new Thread(r, "zooscope-train");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    /** Per-worker buffers for one model's forward and backward pass. */
+    private final class Workspace {
+        final float[] x = new float[TB * X], xt = new float[TB * X];
+        final int[] y = new int[TB], yt = new int[TB];
+        final LstmLayerPass[] layers = new LstmLayerPass[L];
+        final float[] logits = new float[TB * O], logp = new float[TB * O];
+        float[] dH = new float[TB * H], dHBelow = new float[TB * H];
+
+        Workspace() {
+            for (int l = 0; l < L; l++) layers[l] = new LstmLayerPass(batch, time, l == 0 ? X : H, H);
+        }
+    }
+
+    /** Sets model m's parameters (flat, PyTorch order) and resets its optimiser state. */
+    public void setParams(int model, float[] flat) {
+        if (flat.length != P) throw new IllegalArgumentException("model " + model + ": " + flat.length + " parameters, layout " + layout + " has " + P);
+        System.arraycopy(flat, 0, params, model * P, P);
+        Arrays.fill(adamM, model * P, (model + 1) * P, 0f);
+        Arrays.fill(adamV, model * P, (model + 1) * P, 0f);
+        updates[model] = 0;
+    }
+
+    /** A copy of model m's parameters (flat, PyTorch order). */
+    public float[] params(int model) { return Arrays.copyOfRange(params, model * P, (model + 1) * P); }
+
+    public void setWeightDecay(int model, double wd) { weightDecay[model] = wd; }
+
+    /** AdamW updates model m has had. */
+    public long updates(int model) { return updates[model]; }
+
+    /**
+     * One AdamW update of every model on its own batch, model m with learning rate lr[m]. Writes each
+     * model's training loss (before the update) into {@code losses}; a model whose loss is not finite is
+     * still updated (the caller decides what to do with it) and does not affect the others.
+     */
+    public void step(Batches data, double[] lr, float[] losses) {
+        if (lr.length != models || losses.length != models) throw new IllegalArgumentException("lr and losses need one entry per model (" + models + ")");
+        Backend k = Backends.current();
+        if (pool == null) {
+            trainChunk(0, k, data, lr, losses);
+            return;
+        }
+        List<Callable<Void>> tasks = new ArrayList<>(threads);
+        for (int c = 0; c < threads; c++) {
+            int chunk = c;
+            tasks.add(() -> { trainChunk(chunk, k, data, lr, losses); return null; });
+        }
+        try {
+            for (Future<Void> f : pool.invokeAll(tasks)) f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("training interrupted", e);
+        }
+    }
+
+    private void trainChunk(int chunk, Backend k, Batches data, double[] lr, float[] losses) {
+        Workspace w = workspaces[chunk];
+        for (int m = chunkStart[chunk]; m < chunkStart[chunk + 1]; m++) {
+            data.fill(m, w.x, w.y);
+            losses[m] = forwardBackward(k, m * P, w);
+            updates[m]++;
+            AdamW.update(params, m * P, grads, m * P, adamM, adamV, m * P, P, updates[m], lr[m], 0.9, 0.999, 1e-8, weightDecay[m]);
+        }
+    }
+
+    /** Loss of the model at {@code base} on the workspace's batch; leaves its gradients in {@code grads}. */
+    private float forwardBackward(Backend k, int base, Workspace w) {
+        Recurrent.toTimeMajor(w.x, 0, batch, time, X, w.xt);
+        for (int b = 0; b < batch; b++) for (int t = 0; t < time; t++) w.yt[t * batch + b] = w.y[b * time + t];
+        float[] p = params;
+
+        float[] in = w.xt;
+        int inOff = 0;
+        for (int l = 0; l < L; l++) {
+            LstmLayerPass layer = w.layers[l];
+            layer.forward(k, in, inOff, p, base + oWih[l], p, base + oWhh[l], p, base + oBih[l], p, base + oBhh[l]);
+            in = layer.hs;
+            inOff = layer.outputOffset();
+        }
+        for (int r = 0; r < TB; r++) System.arraycopy(p, base + oBout, w.logits, r * O, O);
+        k.gemm(false, true, TB, O, H, 1f, in, inOff, H, p, base + oWout, H, 1f, w.logits, 0, O);
+        k.softmaxRows(true, w.logits, 0, w.logp, 0, TB, O);
+        double loss = 0;
+        for (int r = 0; r < TB; r++) {
+            int target = w.yt[r];
+            if (target < 0 || target >= O) throw new IllegalArgumentException("target " + target + " outside [0, " + O + ")");
+            loss -= w.logp[r * O + target];
+        }
+        // ∂L/∂logits = (softmax − one-hot) / (T·B), in place of logp
+        float inv = 1f / TB;
+        float[] d = w.logp;
+        for (int r = 0; r < TB; r++) {
+            for (int j = 0; j < O; j++) d[r * O + j] = ((float) Math.exp(d[r * O + j]) - (j == w.yt[r] ? 1f : 0f)) * inv;
+        }
+
+        Arrays.fill(grads, base, base + P, 0f);
+        k.gemm(true, false, O, H, TB, 1f, d, 0, O, in, inOff, H, 1f, grads, base + oWout, H);
+        for (int r = 0; r < TB; r++) k.axpy(O, 1f, d, r * O, grads, base + oBout);
+        k.gemm(false, false, TB, H, O, 1f, d, 0, O, p, base + oWout, H, 0f, w.dH, 0, H);
+        for (int l = L - 1; l >= 0; l--) {
+            float[] lin = l == 0 ? w.xt : w.layers[l - 1].hs;
+            int linOff = l == 0 ? 0 : w.layers[l - 1].outputOffset();
+            w.layers[l].backward(k, lin, linOff, w.dH, 0, p, base + oWih[l], p, base + oWhh[l],
+                grads, base + oWih[l], grads, base + oWhh[l], grads, base + oBih[l], grads, base + oBhh[l],
+                l > 0 ? w.dHBelow : null, 0);
+            float[] swap = w.dH; w.dH = w.dHBelow; w.dHBelow = swap;
+        }
+        return (float) (loss / TB);
+    }
+
+    /**
+     * Floating-point operations of one model's training step in its GEMMs (multiply-add = 2):
+     * forward input and recurrent projections and the head, and twice that for the backward pass.
+     */
+    public double flopsPerModelStep() {
+        double fwd = 0;
+        for (int l = 0; l < L; l++) fwd += 2.0 * TB * 4 * H * ((l == 0 ? X : H) + H);
+        fwd += 2.0 * TB * H * O;
+        return 3 * fwd;
+    }
+
+    @Override public void close() { if (pool != null) pool.shutdownNow(); }
+}
