@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         "Main job on a small default:  ./zooscope demo",
         "Whole test suite:             ./zooscope test   (run by the launcher through Maven)",
         "Micro-benchmarks:             ./zooscope jmh    (JMH; GFLOP/s against the measured peak)"},
-    subcommands = {DemoCommand.class, InfoCommand.class, Main.TestCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, BenchCommand.class, InfoCommand.class, Main.TestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -110,17 +110,17 @@ public interface Backend {
      * Fused LSTM cell, PyTorch gate order (i, f, g, o) along each row of {@code gates} [batch, 4H].
      * On entry {@code gates} holds the pre-activations W_ih·x + b_ih + W_hh·h + b_hh; on exit their
      * activations σ(i), σ(f), tanh(g), σ(o) (kept for the backward pass). Writes
-     * c = f⊙cPrev + i⊙g and h = o⊙tanh(c), both [batch, H].
+     * c = f⊙cPrev + i⊙g, tc = tanh(c) (kept for the backward pass) and h = o⊙tc, each [batch, H].
      */
     void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
-                         float[] c, int cOff, float[] h, int hOff);
+                         float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff);
 
     /**
-     * Backward of {@link #lstmCellForward}. Inputs: the activated gates, cPrev and c from the forward
-     * pass, gh = ∂L/∂h and gc = ∂L/∂c (the gradient arriving from the next time step; may be null for
-     * zero). Writes (not accumulates) dGates = ∂L/∂pre-activations [batch, 4H] and gcPrev = ∂L/∂cPrev.
+     * Backward of {@link #lstmCellForward}. Inputs: the activated gates, cPrev and tc = tanh(c) from the
+     * forward pass, gh = ∂L/∂h and gc = ∂L/∂c (the gradient arriving from the next time step; may be null
+     * for zero). Writes (not accumulates) dGates = ∂L/∂pre-activations [batch, 4H] and gcPrev = ∂L/∂cPrev.
      */
     void lstmCellBackward(int batch, int hidden, float[] acts, int aOff, float[] cPrev, int cpOff,
-                          float[] c, int cOff, float[] gh, int ghOff, float[] gc, int gcOff,
+                          float[] tc, int tcOff, float[] gh, int ghOff, float[] gc, int gcOff,
                           float[] dGates, int dgOff, float[] gcPrev, int gcpOff);
 }

@@ -97,7 +97,7 @@ public final class ScalarBackend implements Backend {
 
     @Override
     public void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
-                                float[] c, int cOff, float[] h, int hOff) {
+                                float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff) {
         for (int b = 0; b < batch; b++) {
             int g0 = gOff + b * 4 * hidden;
             for (int j = 0; j < hidden; j++) {
@@ -110,28 +110,30 @@ public final class ScalarBackend implements Backend {
                 gates[g0 + 2 * hidden + j] = (float) g;
                 gates[g0 + 3 * hidden + j] = (float) o;
                 double cv = f * cPrev[cpOff + b * hidden + j] + i * g;
+                double t = Math.tanh(cv);
                 c[cOff + b * hidden + j] = (float) cv;
-                h[hOff + b * hidden + j] = (float) (o * Math.tanh(cv));
+                tc[tcOff + b * hidden + j] = (float) t;
+                h[hOff + b * hidden + j] = (float) (o * t);
             }
         }
     }
 
     @Override
     public void lstmCellBackward(int batch, int hidden, float[] acts, int aOff, float[] cPrev, int cpOff,
-                                 float[] c, int cOff, float[] gh, int ghOff, float[] gc, int gcOff,
+                                 float[] tc, int tcOff, float[] gh, int ghOff, float[] gc, int gcOff,
                                  float[] dGates, int dgOff, float[] gcPrev, int gcpOff) {
         for (int b = 0; b < batch; b++) {
             int a0 = aOff + b * 4 * hidden, d0 = dgOff + b * 4 * hidden;
             for (int j = 0; j < hidden; j++) {
                 double i = acts[a0 + j], f = acts[a0 + hidden + j];
                 double g = acts[a0 + 2 * hidden + j], o = acts[a0 + 3 * hidden + j];
-                double tc = Math.tanh(c[cOff + b * hidden + j]);
+                double t = tc[tcOff + b * hidden + j];
                 double dh = gh[ghOff + b * hidden + j];
-                double dc = (gc == null ? 0 : gc[gcOff + b * hidden + j]) + dh * o * (1 - tc * tc);
+                double dc = (gc == null ? 0 : gc[gcOff + b * hidden + j]) + dh * o * (1 - t * t);
                 dGates[d0 + j] = (float) (dc * g * i * (1 - i));
                 dGates[d0 + hidden + j] = (float) (dc * cPrev[cpOff + b * hidden + j] * f * (1 - f));
                 dGates[d0 + 2 * hidden + j] = (float) (dc * i * (1 - g * g));
-                dGates[d0 + 3 * hidden + j] = (float) (dh * tc * o * (1 - o));
+                dGates[d0 + 3 * hidden + j] = (float) (dh * t * o * (1 - o));
                 gcPrev[gcpOff + b * hidden + j] = (float) (dc * f);
             }
         }

@@ -22,8 +22,8 @@ public final class VectorBackend implements Backend {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int V = S.length();
 
-    /** Per-thread scratch for transposed operands, grown on demand (no allocation once warm). */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Per-thread scratch (transposed A, transposed B, transposed C), grown on demand: no allocation once warm. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
     @Override public String name() { return "vector"; }
 
@@ -43,6 +43,18 @@ public final class VectorBackend implements Backend {
         }
         if (alpha == 0f || k == 0 || m == 0 || n == 0) return;
         float[][] scratch = SCRATCH.get();
+        if (n < V && m > n) {
+            // Too narrow for a vector along n: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised along m, then add it in.
+            if (scratch[2].length < m * n) scratch[2] = new float[m * n];
+            float[] ct = scratch[2];
+            java.util.Arrays.fill(ct, 0, m * n, 0f);
+            gemm(!transB, !transA, n, m, k, 1f, b, bOff, ldb, a, aOff, lda, 1f, ct, 0, m);
+            for (int i = 0; i < m; i++) {
+                int r = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[r + j] = Math.fma(alpha, ct[j * m + i], c[r + j]);
+            }
+            return;
+        }
         if (transA) { // A stored k×m: make a row-major m×k copy
             scratch[0] = transpose(a, aOff, lda, k, m, scratch[0]);
             a = scratch[0]; aOff = 0; lda = k;
@@ -65,8 +77,9 @@ public final class VectorBackend implements Backend {
     }
 
     /**
-     * C += alpha·A·B, A m×k, B k×n, all row-major. Blocks of 4 rows × 2 vectors of C stay in registers
-     * (8 independent FMA chains) while k streams; row and column remainders take narrower paths.
+     * C += alpha·A·B, A m×k, B k×n, all row-major. Blocks of 4 rows × 4 vectors of C (16 independent FMA
+     * chains, 4 loads and 4 broadcasts per 16 FMAs) stay in registers while k streams; column remainders
+     * take 4×2 and 4×1 blocks, row remainders one row at a time.
      */
     private static void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
@@ -75,6 +88,28 @@ public final class VectorBackend implements Backend {
         for (; i + 4 <= m; i += 4) {
             int a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
             int j = 0;
+            for (; j + 4 * V <= nv; j += 4 * V) {
+                FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
+                            c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+                for (int p = 0; p < k; p++) {
+                    int bp = bOff + p * ldb + j;
+                    FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V),
+                                b2 = FloatVector.fromArray(S, b, bp + 2 * V), b3 = FloatVector.fromArray(S, b, bp + 3 * V);
+                    FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+                    c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+                    x = FloatVector.broadcast(S, a[a1 + p]);
+                    c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+                    x = FloatVector.broadcast(S, a[a2 + p]);
+                    c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+                    x = FloatVector.broadcast(S, a[a3 + p]);
+                    c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+                }
+                int r = cOff + i * ldc + j;
+                store(c, r, c00, alpha); store(c, r + V, c01, alpha); store(c, r + 2 * V, c02, alpha); store(c, r + 3 * V, c03, alpha); r += ldc;
+                store(c, r, c10, alpha); store(c, r + V, c11, alpha); store(c, r + 2 * V, c12, alpha); store(c, r + 3 * V, c13, alpha); r += ldc;
+                store(c, r, c20, alpha); store(c, r + V, c21, alpha); store(c, r + 2 * V, c22, alpha); store(c, r + 3 * V, c23, alpha); r += ldc;
+                store(c, r, c30, alpha); store(c, r + V, c31, alpha); store(c, r + 2 * V, c32, alpha); store(c, r + 3 * V, c33, alpha);
+            }
             for (; j + 2 * V <= nv; j += 2 * V) {
                 FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00,
                             c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -125,7 +160,8 @@ public final class VectorBackend implements Backend {
     }
 
     private static void store(float[] c, int at, FloatVector acc, float alpha) {
-        acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, at)).intoArray(c, at);
+        FloatVector old = FloatVector.fromArray(S, c, at);
+        (alpha == 1f ? acc.add(old) : acc.fma(FloatVector.broadcast(S, alpha), old)).intoArray(c, at);
     }
 
     private static void scalarTail(int i, int from, int n, int k, float alpha, float[] a, int aOff, int lda,
@@ -162,7 +198,7 @@ public final class VectorBackend implements Backend {
     }
 
     private static FloatVector sigmoid(FloatVector v) {
-        return FloatVector.broadcast(S, 1f).div(exp(v.neg()).add(1f));
+        return FloatVector.broadcast(S, 1f).div(expSaturating(v.neg()).add(1f));
     }
 
     private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
@@ -175,6 +211,17 @@ public final class VectorBackend implements Backend {
      * the exponent bits. Above 88.72 gives +∞, below −87.34 gives 0 (no subnormal results), NaN stays NaN.
      */
     static FloatVector exp(FloatVector x) {
+        FloatVector y = expSaturating(x);
+        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+        y = y.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+        return y.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /**
+     * e^x for x clamped to [−87.34, 88.72]: saturates at about 1.2e−38 and 3.4e38 instead of 0 and +∞,
+     * which is all sigmoid and tanh need (1/(1 + 3.4e38) and 2/(3.4e38 + 1) are 0 to float precision).
+     */
+    private static FloatVector expSaturating(FloatVector x) {
         FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector n = xc.fma(LOG2E, ROUND).sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
@@ -187,10 +234,7 @@ public final class VectorBackend implements Backend {
         FloatVector y = p.fma(r.mul(r), r).add(1f);
         FloatVector scale = ((jdk.incubator.vector.IntVector) n.convert(VectorOperators.F2I, 0))
             .add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        y = y.mul(scale);
-        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
-        y = y.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-        return y.blend(x, x.test(VectorOperators.IS_NAN));
+        return y.mul(scale);
     }
 
     /**
@@ -198,7 +242,7 @@ public final class VectorBackend implements Backend {
      */
     static FloatVector tanh(FloatVector x) {
         FloatVector z = x.abs();
-        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(z.add(z)).add(1f)));
+        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(expSaturating(z.add(z)).add(1f)));
         big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
         FloatVector x2 = x.mul(x);
         FloatVector p = x2.fma(-5.70498872745e-3f, 2.06390887954e-2f);
@@ -343,11 +387,11 @@ public final class VectorBackend implements Backend {
 
     @Override
     public void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
-                                float[] c, int cOff, float[] h, int hOff) {
+                                float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff) {
         int bound = S.loopBound(hidden);
         for (int b = 0; b < batch; b++) {
             int gi = gOff + b * 4 * hidden, gf = gi + hidden, gg = gf + hidden, go = gg + hidden;
-            int cp = cpOff + b * hidden, co = cOff + b * hidden, ho = hOff + b * hidden;
+            int cp = cpOff + b * hidden, co = cOff + b * hidden, to = tcOff + b * hidden, ho = hOff + b * hidden;
             int j = 0;
             for (; j < bound; j += V) {
                 FloatVector i = sigmoid(FloatVector.fromArray(S, gates, gi + j));
@@ -358,15 +402,19 @@ public final class VectorBackend implements Backend {
                 g.intoArray(gates, gg + j); o.intoArray(gates, go + j);
                 FloatVector cv = f.fma(FloatVector.fromArray(S, cPrev, cp + j), i.mul(g));
                 cv.intoArray(c, co + j);
-                o.mul(tanh(cv)).intoArray(h, ho + j);
+                FloatVector t = tanh(cv);
+                t.intoArray(tc, to + j);
+                o.mul(t).intoArray(h, ho + j);
             }
             for (; j < hidden; j++) {
                 float i = sigmoid(gates[gi + j]), f = sigmoid(gates[gf + j]);
                 float g = (float) Math.tanh(gates[gg + j]), o = sigmoid(gates[go + j]);
                 gates[gi + j] = i; gates[gf + j] = f; gates[gg + j] = g; gates[go + j] = o;
                 float cv = Math.fma(f, cPrev[cp + j], i * g);
+                float t = (float) Math.tanh(cv);
                 c[co + j] = cv;
-                h[ho + j] = o * (float) Math.tanh(cv);
+                tc[to + j] = t;
+                h[ho + j] = o * t;
             }
         }
     }
@@ -378,7 +426,7 @@ public final class VectorBackend implements Backend {
 
     @Override
     public void lstmCellBackward(int batch, int hidden, float[] acts, int aOff, float[] cPrev, int cpOff,
-                                 float[] c, int cOff, float[] gh, int ghOff, float[] gc, int gcOff,
+                                 float[] tc, int tcOff, float[] gh, int ghOff, float[] gc, int gcOff,
                                  float[] dGates, int dgOff, float[] gcPrev, int gcpOff) {
         int bound = S.loopBound(hidden);
         for (int b = 0; b < batch; b++) {
@@ -390,25 +438,25 @@ public final class VectorBackend implements Backend {
                 FloatVector f = FloatVector.fromArray(S, acts, ai + hidden + j);
                 FloatVector g = FloatVector.fromArray(S, acts, ai + 2 * hidden + j);
                 FloatVector o = FloatVector.fromArray(S, acts, ai + 3 * hidden + j);
-                FloatVector tc = tanh(FloatVector.fromArray(S, c, cOff + hb + j));
+                FloatVector t = FloatVector.fromArray(S, tc, tcOff + hb + j);
                 FloatVector dh = FloatVector.fromArray(S, gh, ghOff + hb + j);
-                FloatVector dc = dh.mul(o).mul(oneMinusSquare(tc));
+                FloatVector dc = dh.mul(o).mul(oneMinusSquare(t));
                 if (gc != null) dc = dc.add(FloatVector.fromArray(S, gc, gcOff + hb + j));
                 dc.mul(g).mul(i.mul(i.neg().add(1f))).intoArray(dGates, di + j);
                 dc.mul(FloatVector.fromArray(S, cPrev, cpOff + hb + j)).mul(f.mul(f.neg().add(1f))).intoArray(dGates, di + hidden + j);
                 dc.mul(i).mul(oneMinusSquare(g)).intoArray(dGates, di + 2 * hidden + j);
-                dh.mul(tc).mul(o.mul(o.neg().add(1f))).intoArray(dGates, di + 3 * hidden + j);
+                dh.mul(t).mul(o.mul(o.neg().add(1f))).intoArray(dGates, di + 3 * hidden + j);
                 dc.mul(f).intoArray(gcPrev, gcpOff + hb + j);
             }
             for (; j < hidden; j++) {
                 float i = acts[ai + j], f = acts[ai + hidden + j], g = acts[ai + 2 * hidden + j], o = acts[ai + 3 * hidden + j];
-                float tc = (float) Math.tanh(c[cOff + hb + j]);
+                float t = tc[tcOff + hb + j];
                 float dh = gh[ghOff + hb + j];
-                float dc = dh * o * (1 - tc * tc) + (gc == null ? 0f : gc[gcOff + hb + j]);
+                float dc = dh * o * (1 - t * t) + (gc == null ? 0f : gc[gcOff + hb + j]);
                 dGates[di + j] = dc * g * (i * (1 - i));
                 dGates[di + hidden + j] = dc * cPrev[cpOff + hb + j] * (f * (1 - f));
                 dGates[di + 2 * hidden + j] = dc * i * (1 - g * g);
-                dGates[di + 3 * hidden + j] = dh * tc * (o * (1 - o));
+                dGates[di + 3 * hidden + j] = dh * t * (o * (1 - o));
                 gcPrev[gcpOff + hb + j] = dc * f;
             }
         }

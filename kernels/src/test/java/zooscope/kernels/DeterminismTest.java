@@ -42,12 +42,12 @@ class DeterminismTest {
         at += n;
         int hidden = n / 4, batch = 1;
         float[] gates = java.util.Arrays.copyOf(x, 4 * hidden);
-        float[] c = new float[hidden], h = new float[hidden];
-        k.lstmCellForward(batch, hidden, gates, 0, cPrev, 0, c, 0, h, 0);
+        float[] c = new float[hidden], tc = new float[hidden], h = new float[hidden];
+        k.lstmCellForward(batch, hidden, gates, 0, cPrev, 0, c, 0, tc, 0, h, 0);
         System.arraycopy(h, 0, out, at, hidden);
         at += n;
         float[] dG = new float[4 * hidden], gcp = new float[hidden];
-        k.lstmCellBackward(batch, hidden, gates, 0, cPrev, 0, c, 0, gy, 0, gy, 0, dG, 0, gcp, 0);
+        k.lstmCellBackward(batch, hidden, gates, 0, cPrev, 0, tc, 0, gy, 0, gy, 0, dG, 0, gcp, 0);
         System.arraycopy(dG, 0, out, at, 4 * hidden);
         at += n;
         out[12 * n] = (float) k.sum(x, 0, n);

@@ -28,8 +28,9 @@ class ScalarBackendTest {
     void lstmCellByHand() {
         // hidden 1, pre-activations (i, f, g, o) = (0, 0, 0, 0): i = f = o = 0.5, g = 0
         float[] gates = {0, 0, 0, 0};
-        float[] c = new float[1], h = new float[1];
-        ref.lstmCellForward(1, 1, gates, 0, new float[] {2f}, 0, c, 0, h, 0);
+        float[] c = new float[1], tc = new float[1], h = new float[1];
+        ref.lstmCellForward(1, 1, gates, 0, new float[] {2f}, 0, c, 0, tc, 0, h, 0);
+        assertEquals((float) Math.tanh(1.0), tc[0], 0f);
         assertArrayEquals(new float[] {0.5f, 0.5f, 0f, 0.5f}, gates);
         assertEquals(1.0f, c[0], 0f);                       // 0.5·2 + 0.5·0
         assertEquals((float) (0.5 * Math.tanh(1.0)), h[0], 0f);

@@ -131,20 +131,21 @@ class VectorBackendProperties {
         int batch = g.dim(5), hidden = 1 + g.r.nextInt(2 * V + 3);
         float[] pre = g.floats(batch * 4 * hidden, -3, 3), cPrev = g.floats(batch * hidden, -2, 2);
         float[] actsRef = pre.clone(), actsVec = pre.clone();
-        float[] cRef = new float[batch * hidden], hRef = new float[batch * hidden];
-        float[] cVec = new float[batch * hidden], hVec = new float[batch * hidden];
-        REF.lstmCellForward(batch, hidden, actsRef, 0, cPrev, 0, cRef, 0, hRef, 0);
-        VEC.lstmCellForward(batch, hidden, actsVec, 0, cPrev, 0, cVec, 0, hVec, 0);
+        float[] cRef = new float[batch * hidden], tRef = new float[batch * hidden], hRef = new float[batch * hidden];
+        float[] cVec = new float[batch * hidden], tVec = new float[batch * hidden], hVec = new float[batch * hidden];
+        REF.lstmCellForward(batch, hidden, actsRef, 0, cPrev, 0, cRef, 0, tRef, 0, hRef, 0);
+        VEC.lstmCellForward(batch, hidden, actsVec, 0, cPrev, 0, cVec, 0, tVec, 0, hVec, 0);
         String why = "batch=" + batch + " hidden=" + hidden + "; " + g.why();
         assertClose(actsVec, actsRef, 1e-5, 1e-6, "gates " + why);
         assertClose(cVec, cRef, 1e-5, 1e-6, "c " + why);
+        assertClose(tVec, tRef, 1e-5, 1e-6, "tanh(c) " + why);
         assertClose(hVec, hRef, 1e-5, 1e-6, "h " + why);
         float[] gh = g.floats(batch * hidden, -1, 1);
         float[] gc = g.r.nextBoolean() ? g.floats(batch * hidden, -1, 1) : null;
         float[] dgRef = new float[batch * 4 * hidden], dgVec = new float[batch * 4 * hidden];
         float[] gcpRef = new float[batch * hidden], gcpVec = new float[batch * hidden];
-        REF.lstmCellBackward(batch, hidden, actsRef, 0, cPrev, 0, cRef, 0, gh, 0, gc, 0, dgRef, 0, gcpRef, 0);
-        VEC.lstmCellBackward(batch, hidden, actsRef, 0, cPrev, 0, cRef, 0, gh, 0, gc, 0, dgVec, 0, gcpVec, 0);
+        REF.lstmCellBackward(batch, hidden, actsRef, 0, cPrev, 0, tRef, 0, gh, 0, gc, 0, dgRef, 0, gcpRef, 0);
+        VEC.lstmCellBackward(batch, hidden, actsRef, 0, cPrev, 0, tRef, 0, gh, 0, gc, 0, dgVec, 0, gcpVec, 0);
         assertClose(dgVec, dgRef, 1e-4, 1e-6, "dGates " + why);
         assertClose(gcpVec, gcpRef, 1e-4, 1e-6, "gcPrev " + why);
     }

@@ -1,0 +1,131 @@
+package zooscope.cli;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import zooscope.engine.Rng;
+import zooscope.engine.multi.MultiModelLstm;
+import zooscope.engine.nn.LstmLayout;
+import zooscope.formal.FormalLanguage;
+import zooscope.kernels.Backends;
+
+/** Whole-job benchmarks. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Whole-job benchmarks (micro-benchmarks: ./zooscope jmh).",
+    subcommands = BenchCommand.Train.class)
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override public void run() { spec.commandLine().usage(System.out); }
+
+    /** Zoo training throughput: M models trained together, as the zoo generator does. */
+    @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Zoo training throughput: train M 2x32 LSTMs together for S steps and print model-steps/s and GFLOP/s.",
+            "One model-step = one AdamW update of one model on a batch of 32 sequences (teacher forcing, loss at every step).",
+            "formal: 6 inputs/outputs, 41 steps, one-hot formal-language sequences (a random task per model).",
+            "mnist:  16 inputs (a 4x4 tile), 10 classes, 50 steps, synthetic tiles of the real input size."})
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--config", description = "formal or mnist (default: ${DEFAULT-VALUE}).")
+        String config = "formal";
+
+        @Option(names = "--models", description = "Models trained together (default: ${DEFAULT-VALUE}).")
+        int models = 64;
+
+        @Option(names = "--steps", description = "Timed steps per repeat (default: ${DEFAULT-VALUE}).")
+        int steps = 200;
+
+        @Option(names = "--repeats", description = "Timed repeats; the median is reported (default: ${DEFAULT-VALUE}).")
+        int repeats = 3;
+
+        @Option(names = "--warmup", paramLabel = "STEPS", description = "Untimed steps first, for the JIT (default: ${DEFAULT-VALUE}).")
+        int warmup = 30;
+
+        @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
+        int threads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--batch", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+        int batch = 32;
+
+        @Mixin BackendOption backend;
+
+        @Override
+        public Integer call() {
+            boolean formal = switch (config.toLowerCase(Locale.ROOT)) {
+                case "formal" -> true;
+                case "mnist" -> false;
+                default -> throw new IllegalArgumentException("--config must be formal or mnist, got '" + config + "'");
+            };
+            if (models < 1 || steps < 1 || repeats < 1 || warmup < 0 || threads < 1 || batch < 1) {
+                throw new IllegalArgumentException("--models, --steps, --repeats, --threads and --batch must be positive, --warmup not negative");
+            }
+            LstmLayout layout = formal ? LstmLayout.FORMAL : LstmLayout.MNIST;
+            int time = formal ? FormalLanguage.LENGTH - 1 : 50;
+            try (MultiModelLstm group = new MultiModelLstm(layout, models, batch, time, threads)) {
+                Rng[] data = new Rng[models];
+                FormalLanguage[] tasks = new FormalLanguage[models];
+                for (int m = 0; m < models; m++) {
+                    group.setParams(m, layout.flatten(layout.newModel(Rng.stream(1, m, 0))));
+                    group.setWeightDecay(m, 1e-4);
+                    data[m] = Rng.stream(1, m, 1);
+                    Rng t = Rng.stream(1, m, 2);
+                    tasks[m] = new FormalLanguage(0, t.nextInt(6) - 3, t.nextInt(6) - 3, t.nextInt(6) - 3);
+                }
+                MultiModelLstm.Batches batches = formal ? formalBatches(tasks, data, time) : tileBatches(data, layout, time);
+                double[] lr = new double[models];
+                Arrays.fill(lr, 0.01);
+                float[] losses = new float[models];
+                System.out.printf("bench train: config %s, %d models x %d steps, batch %d, %d threads, backend %s%n",
+                    config, models, steps, batch, group.threads, Backends.current().name());
+                for (int s = 0; s < warmup; s++) group.step(batches, lr, losses);
+                double[] rates = new double[repeats];
+                for (int rep = 0; rep < repeats; rep++) {
+                    long t0 = System.nanoTime();
+                    for (int s = 0; s < steps; s++) group.step(batches, lr, losses);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    rates[rep] = (double) models * steps / seconds;
+                    System.out.printf("  repeat %d: %8.1f model-steps/s  (%.2f s)%n", rep + 1, rates[rep], seconds);
+                }
+                double[] sorted = rates.clone();
+                Arrays.sort(sorted);
+                double median = sorted[repeats / 2];
+                double gflops = median * group.flopsPerModelStep() / 1e9;
+                System.out.printf("median: %.1f model-steps/s, %.1f GFLOP/s (%.1f MFLOP per model-step in GEMMs)%n",
+                    median, gflops, group.flopsPerModelStep() / 1e6);
+                float mean = 0;
+                for (float l : losses) mean += l / models;
+                System.out.printf("mean training loss after %d steps: %.4f%n", warmup + repeats * steps, mean);
+            }
+            return 0;
+        }
+
+        /** One-hot formal-language sequences of each model's task. */
+        private MultiModelLstm.Batches formalBatches(FormalLanguage[] tasks, Rng[] data, int time) {
+            int V = FormalLanguage.VOCAB;
+            return (m, x, y) -> {
+                Arrays.fill(x, 0f);
+                for (int b = 0; b < batch; b++) {
+                    short[] s = tasks[m].sample(data[m]);
+                    for (int t = 0; t < time; t++) {
+                        x[(b * time + t) * V + s[t]] = 1f;
+                        y[b * time + t] = s[t + 1];
+                    }
+                }
+            };
+        }
+
+        /** Tiles with normalised-MNIST-like values and one digit label per sequence. */
+        private MultiModelLstm.Batches tileBatches(Rng[] data, LstmLayout layout, int time) {
+            return (m, x, y) -> {
+                Rng r = data[m];
+                for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() < 0.8f ? -0.4242f : r.uniform(-0.4242, 2.8215);
+                for (int b = 0; b < batch; b++) {
+                    int label = r.nextInt(layout.output());
+                    Arrays.fill(y, b * time, (b + 1) * time, label);
+                }
+            };
+        }
+    }
+}
