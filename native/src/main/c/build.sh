@@ -6,6 +6,6 @@ set -euo pipefail
 out=$1
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-gcc -O3 -fPIC -shared -std=c11 -Wall -Wextra -Werror \
+gcc -O3 -fPIC -shared -std=gnu11 -Wall -Wextra -Werror \
     -fno-math-errno -fno-trapping-math \
-    -o "$out/libzooscope.so" "$here/zooscope.c"
+    -o "$out/libzooscope.so" "$here/zooscope.c" -lm

@@ -20,7 +20,7 @@ public final class LstmLayerPass {
     public final float[] hs, cs;
     /** tanh(c) of steps 1..T, each [B, H], kept for the backward pass. */
     private final float[] tcs;
-    private final float[] wihT, whhT, dG, inT, hsT, gWT, gb, gh, ghNext, gc, gcPrev;
+    private final float[] wihT, whhT, dG, inT, hsT, gWT, gWTStep, gb, gh, ghNext, gc, gcPrev;
 
     public LstmLayerPass(int batch, int time, int input, int hidden) {
         this.batch = batch;
@@ -40,6 +40,7 @@ public final class LstmLayerPass {
         inT = new float[input * TB];
         hsT = new float[hidden * TB];
         gWT = new float[Math.max(input, hidden) * G];
+        gWTStep = new float[Math.max(input, hidden) * G];
         gb = new float[G];
         gh = new float[BH];
         ghNext = new float[BH];
@@ -101,10 +102,19 @@ public final class LstmLayerPass {
         if (gIn != null) k.gemm(false, false, TB, input, G, 1f, dG, 0, G, wih, wihOff, input, 0f, gIn, gInOff, input);
     }
 
-    /** g[4H, n] += (vᵀ·dG)ᵀ for the per-step inputs v [T·B, n] at vOff (vT: scratch for vᵀ). */
+    /**
+     * g[4H, n] += (vᵀ·dG)ᵀ for the per-step inputs v [T·B, n] at vOff (vT: scratch for vᵀ). The sum over
+     * the T·B rows is blocked: one partial product per time step (B terms), then the T partials added, so
+     * the rounding error grows like (T + B)·ε rather than T·B·ε. This matters: where a gradient entry is
+     * a cancelling sum as small as AdamW's ε, its absolute error decides the size of the first update.
+     */
     private void weightGradient(Backend k, float[] v, int vOff, int n, float[] vT, float[] g, int gOff) {
         transpose(v, vOff, TB, n, vT);
-        k.gemm(false, false, n, G, TB, 1f, vT, 0, TB, dG, 0, G, 0f, gWT, 0, G);
+        java.util.Arrays.fill(gWT, 0, n * G, 0f);
+        for (int t = 0; t < time; t++) {
+            k.gemm(false, false, n, G, batch, 1f, vT, t * batch, TB, dG, t * batch * G, G, 0f, gWTStep, 0, G);
+            k.axpy(n * G, 1f, gWTStep, 0, gWT, 0);
+        }
         for (int r = 0; r < G; r++) {
             for (int c = 0; c < n; c++) g[gOff + r * n + c] += gWT[c * G + r];
         }

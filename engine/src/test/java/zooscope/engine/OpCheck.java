@@ -4,8 +4,6 @@ import java.util.function.Function;
 import zooscope.kernels.Backend;
 import zooscope.kernels.Backends;
 import zooscope.kernels.Cases;
-import zooscope.kernels.ScalarBackend;
-import zooscope.kernels.VectorBackend;
 
 /**
  * Checks one op case on every backend: the float32 forward against a float64 reference, and the
@@ -13,7 +11,7 @@ import zooscope.kernels.VectorBackend;
  * float64 reference.
  */
 final class OpCheck {
-    static final Backend[] BACKENDS = {new ScalarBackend(), new VectorBackend()};
+    static final Backend[] BACKENDS = Backends.available().stream().map(Backends::byName).toArray(Backend[]::new);
 
     /** An op on several inputs: float32 engine version and float64 reference of the same function. */
     record Case(String name, float[][] inputs, int[][] shapes, boolean[] differentiable,

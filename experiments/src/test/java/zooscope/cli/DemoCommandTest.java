@@ -49,7 +49,7 @@ class DemoCommandTest {
         assertEquals("zooscope demo: --task offsets must lie in -3..2, got [1, 9, 0]", err.toString().strip());
         err = new StringWriter();
         assertEquals(2, run(err, "demo", "--backend", "tpu"));
-        assertTrue(err.toString().contains("unknown backend 'tpu' (zooscope.backend): expected one of [vector, scalar]"), err.toString());
+        assertTrue(err.toString().contains("unknown backend 'tpu' (zooscope.backend): expected one of [native, vector, scalar]"), err.toString());
     }
 
     static String[] concat(String[] a, String b) {

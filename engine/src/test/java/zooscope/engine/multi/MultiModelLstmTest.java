@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import zooscope.engine.Functional;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
@@ -61,7 +61,7 @@ class MultiModelLstmTest {
 
     /** M = 5 models trained together for 50 steps equal the same 5 trained one by one, bit for bit. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"scalar", "vector"})
+    @MethodSource("zooscope.kernels.Backends#available")
     void groupEqualsOneByOne(String backend) {
         Backend before = Backends.current();
         Backends.use(Backends.byName(backend));
@@ -83,7 +83,7 @@ class MultiModelLstmTest {
 
     /** The fused trainer equals the engine's general autodiff path (module + loss + AdamW) step by step. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"scalar", "vector"})
+    @MethodSource("zooscope.kernels.Backends#available")
     void matchesTheAutodiffPath(String backend) {
         Backend before = Backends.current();
         Backends.use(Backends.byName(backend));
@@ -134,7 +134,7 @@ class MultiModelLstmTest {
 
     /** 50 zoo-recipe steps against PyTorch (src/test/python/make_training_golden.py): losses and final weights. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"scalar", "vector"})
+    @MethodSource("zooscope.kernels.Backends#available")
     void followsThePyTorchTrajectory(String backend) throws Exception {
         Backend before = Backends.current();
         Backends.use(Backends.byName(backend));
