@@ -57,12 +57,14 @@ static void transpose(const float *src, int ld, int rows, int cols, float *dst) 
 
 /* ------------------------------------------------------------------ baseline */
 
-static void gemm_nn_baseline(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+/* In the GEMM kernels A's element (i, p) is a[i·sai + p·sap]: A is only ever read one element at a time
+ * (broadcast), so a transposed A needs no packed copy, just the other pair of strides. */
+static void gemm_nn_baseline(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
                              float *c, int ldc) {
     for (int i = 0; i < m; i++) {
         float *ci = c + (size_t) i * ldc;
         for (int p = 0; p < k; p++) {
-            float av = alpha * a[(size_t) i * lda + p];
+            float av = alpha * a[(size_t) i * sai + (size_t) p * sap];
             const float *bp = b + (size_t) p * ldb;
             for (int j = 0; j < n; j++) ci[j] += av * bp[j];
         }
@@ -107,7 +109,7 @@ static void cell_backward_baseline(int batch, int hidden, const float *acts, con
 #define AVX512 __attribute__((target("avx512f,avx512dq")))
 
 /* C[rows, 16·nv] += A·B for rows ≤ 4 and nv ≤ 4 vectors, masked on the last vector */
-AVX512 static inline void gemm_block(int rows, int nv, __mmask16 last, int k, float alpha, const float *a, int lda,
+AVX512 static inline void gemm_block(int rows, int nv, __mmask16 last, int k, float alpha, const float *a, int sai, int sap,
                                      const float *b, int ldb, float *c, int ldc) {
     __m512 acc[4][4];
     for (int r = 0; r < 4; r++)
@@ -117,7 +119,7 @@ AVX512 static inline void gemm_block(int rows, int nv, __mmask16 last, int k, fl
         __m512 bv[4];
         for (int v = 0; v < nv; v++) bv[v] = v == nv - 1 ? _mm512_maskz_loadu_ps(last, bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
         for (int r = 0; r < rows; r++) {
-            __m512 x = _mm512_set1_ps(a[(size_t) r * lda + p]);
+            __m512 x = _mm512_set1_ps(a[(size_t) r * sai + (size_t) p * sap]);
             for (int v = 0; v < nv; v++) acc[r][v] = _mm512_fmadd_ps(bv[v], x, acc[r][v]);
         }
     }
@@ -133,20 +135,21 @@ AVX512 static inline void gemm_block(int rows, int nv, __mmask16 last, int k, fl
 }
 
 /* Full 4×4 block with compile-time sizes, so that the 16 accumulators stay in registers */
-AVX512 static inline void gemm_block_4x4(int k, float alpha, const float *a, int lda, const float *b, int ldb, float *c, int ldc) {
+AVX512 static inline void gemm_block_4x4(int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb, float *c, int ldc) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     __m512 c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t) lda, *a3 = a + 3 * (size_t) lda;
+    const float *a0 = a, *a1 = a + sai, *a2 = a + 2 * (size_t) sai, *a3 = a + 3 * (size_t) sai;
     for (int p = 0; p < k; p++) {
         const float *bp = b + (size_t) p * ldb;
+        size_t ap = (size_t) p * sap;
         __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16), b2 = _mm512_loadu_ps(bp + 32), b3 = _mm512_loadu_ps(bp + 48);
-        __m512 x = _mm512_set1_ps(a0[p]);
+        __m512 x = _mm512_set1_ps(a0[ap]);
         c00 = _mm512_fmadd_ps(b0, x, c00); c01 = _mm512_fmadd_ps(b1, x, c01); c02 = _mm512_fmadd_ps(b2, x, c02); c03 = _mm512_fmadd_ps(b3, x, c03);
-        x = _mm512_set1_ps(a1[p]);
+        x = _mm512_set1_ps(a1[ap]);
         c10 = _mm512_fmadd_ps(b0, x, c10); c11 = _mm512_fmadd_ps(b1, x, c11); c12 = _mm512_fmadd_ps(b2, x, c12); c13 = _mm512_fmadd_ps(b3, x, c13);
-        x = _mm512_set1_ps(a2[p]);
+        x = _mm512_set1_ps(a2[ap]);
         c20 = _mm512_fmadd_ps(b0, x, c20); c21 = _mm512_fmadd_ps(b1, x, c21); c22 = _mm512_fmadd_ps(b2, x, c22); c23 = _mm512_fmadd_ps(b3, x, c23);
-        x = _mm512_set1_ps(a3[p]);
+        x = _mm512_set1_ps(a3[ap]);
         c30 = _mm512_fmadd_ps(b0, x, c30); c31 = _mm512_fmadd_ps(b1, x, c31); c32 = _mm512_fmadd_ps(b2, x, c32); c33 = _mm512_fmadd_ps(b3, x, c33);
     }
     __m512 al = _mm512_set1_ps(alpha);
@@ -158,19 +161,19 @@ AVX512 static inline void gemm_block_4x4(int k, float alpha, const float *a, int
 #undef ST
 }
 
-AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
                                   float *c, int ldc) {
     int nfull = n / 64 * 64;
     for (int i = 0; i < m; i += 4) {
         int rows = m - i < 4 ? m - i : 4;
-        const float *ai = a + (size_t) i * lda;
+        const float *ai = a + (size_t) i * sai;
         float *ci = c + (size_t) i * ldc;
         int j = 0;
         if (rows == 4)
-            for (; j < nfull; j += 64) gemm_block_4x4(k, alpha, ai, lda, b + j, ldb, ci + j, ldc);
+            for (; j < nfull; j += 64) gemm_block_4x4(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
         for (; j < n; j += 64) {
             int width = n - j < 64 ? n - j : 64, nv = (width + 15) / 16, rem = width - 16 * (nv - 1);
-            gemm_block(rows, nv, (__mmask16) ((1u << rem) - 1), k, alpha, ai, lda, b + j, ldb, ci + j, ldc);
+            gemm_block(rows, nv, (__mmask16) ((1u << rem) - 1), k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
         }
     }
 }
@@ -269,9 +272,9 @@ void zs_axpy(int32_t n, float alpha, const float *restrict x, int32_t xoff, floa
     for (int32_t i = 0; i < n; i++) y[i] += alpha * x[i];
 }
 
-static void gemm_nn(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float *c, int ldc) {
-    if (zs_isa() == ISA_AVX512) gemm_nn_avx512(m, n, k, alpha, a, lda, b, ldb, c, ldc);
-    else gemm_nn_baseline(m, n, k, alpha, a, lda, b, ldb, c, ldc);
+static void gemm_nn(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb, float *c, int ldc) {
+    if (zs_isa() == ISA_AVX512) gemm_nn_avx512(m, n, k, alpha, a, sai, sap, b, ldb, c, ldc);
+    else gemm_nn_baseline(m, n, k, alpha, a, sai, sap, b, ldb, c, ldc);
 }
 
 /* C = alpha·op(A)·op(B) + beta·C, row-major, as Backend.gemm. */
@@ -291,20 +294,17 @@ void zs_sgemm(int32_t transa, int32_t transb, int32_t m, int32_t n, int32_t k, f
     if (n < 16 && m > n) { /* too narrow for a vector along n: Cᵀ = op(B)ᵀ·op(A)ᵀ, then add it in */
         float *ct = scratch_buf(2, (size_t) m * n);
         memset(ct, 0, sizeof(float) * (size_t) m * n);
-        const float *at = a, *bt = b;
-        int ldat = lda, ldbt = ldb;
-        /* op(B)ᵀ as a row-major n×k matrix */
-        if (!transb) { float *s = scratch_buf(1, (size_t) n * k); transpose(b, ldb, k, n, s); bt = s; ldbt = k; }
-        /* op(A)ᵀ as a row-major k×m matrix */
+        const float *at = a;
+        int ldat = lda;
+        /* op(A)ᵀ as a row-major k×m matrix; op(B)ᵀ is read through strides */
         if (!transa) { float *s = scratch_buf(0, (size_t) k * m); transpose(a, lda, m, k, s); at = s; ldat = m; }
-        gemm_nn(n, m, k, 1.0f, bt, ldbt, at, ldat, ct, m);
+        gemm_nn(n, m, k, 1.0f, b, transb ? ldb : 1, transb ? 1 : ldb, at, ldat, ct, m);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) c[(size_t) i * ldc + j] += alpha * ct[(size_t) j * m + i];
         return;
     }
-    if (transa) { float *s = scratch_buf(0, (size_t) m * k); transpose(a, lda, k, m, s); a = s; lda = k; }
     if (transb) { float *s = scratch_buf(1, (size_t) k * n); transpose(b, ldb, n, k, s); b = s; ldb = n; }
-    gemm_nn(m, n, k, alpha, a, lda, b, ldb, c, ldc);
+    gemm_nn(m, n, k, alpha, a, transa ? 1 : lda, transa ? lda : 1, b, ldb, c, ldc);
 }
 
 void zs_lstm_cell_forward(int32_t batch, int32_t hidden, float *gates, int32_t goff, const float *cprev, int32_t cpoff,

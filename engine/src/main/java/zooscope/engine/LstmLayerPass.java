@@ -20,7 +20,7 @@ public final class LstmLayerPass {
     public final float[] hs, cs;
     /** tanh(c) of steps 1..T, each [B, H], kept for the backward pass. */
     private final float[] tcs;
-    private final float[] wihT, whhT, dG, inT, hsT, gWT, gWTStep, gb, gh, ghNext, gc, gcPrev;
+    private final float[] wihT, whhT, dG, gWT, gWTStep, ones, gh, ghNext, gc, gcPrev;
 
     public LstmLayerPass(int batch, int time, int input, int hidden) {
         this.batch = batch;
@@ -37,11 +37,10 @@ public final class LstmLayerPass {
         wihT = new float[input * G];
         whhT = new float[hidden * G];
         dG = new float[TB * G];
-        inT = new float[input * TB];
-        hsT = new float[hidden * TB];
         gWT = new float[Math.max(input, hidden) * G];
         gWTStep = new float[Math.max(input, hidden) * G];
-        gb = new float[G];
+        ones = new float[TB];
+        java.util.Arrays.fill(ones, 1f);
         gh = new float[BH];
         ghNext = new float[BH];
         gc = new float[BH];
@@ -91,11 +90,12 @@ public final class LstmLayerPass {
         }
         // ∂W = dGᵀ·h summed over steps, formed as (hᵀ·dG)ᵀ: transposing h [T·B, n] costs a quarter of
         // transposing dG [T·B, 4H], and the GEMM is vectorised along the 4H gate columns.
-        if (gWhh != null) weightGradient(k, hs, 0, hidden, hsT, gWhh, gWhhOff);
-        if (gWih != null) weightGradient(k, in, inOff, input, inT, gWih, gWihOff);
+        if (gWhh != null) weightGradient(k, hs, 0, hidden, gWhh, gWhhOff);
+        if (gWih != null) weightGradient(k, in, inOff, input, gWih, gWihOff);
         if (gBih != null || gBhh != null) {
-            java.util.Arrays.fill(gb, 0f);
-            for (int r = 0; r < TB; r++) k.axpy(G, 1f, dG, r * G, gb, 0);
+            // Σ over all T·B rows of dG, as one GEMM with a row of ones
+            float[] gb = gWTStep;
+            k.gemm(false, false, 1, G, TB, 1f, ones, 0, TB, dG, 0, G, 0f, gb, 0, G);
             if (gBih != null) k.axpy(G, 1f, gb, 0, gBih, gBihOff);
             if (gBhh != null) k.axpy(G, 1f, gb, 0, gBhh, gBhhOff);
         }
@@ -103,16 +103,16 @@ public final class LstmLayerPass {
     }
 
     /**
-     * g[4H, n] += (vᵀ·dG)ᵀ for the per-step inputs v [T·B, n] at vOff (vT: scratch for vᵀ). The sum over
-     * the T·B rows is blocked: one partial product per time step (B terms), then the T partials added, so
-     * the rounding error grows like (T + B)·ε rather than T·B·ε. This matters: where a gradient entry is
-     * a cancelling sum as small as AdamW's ε, its absolute error decides the size of the first update.
+     * g[4H, n] += (vᵀ·dG)ᵀ for the per-step inputs v [T·B, n] at vOff; vᵀ·dG is vectorised along the 4H
+     * gate columns (the GEMM reads vᵀ through strides, no copy). The sum over the T·B rows is blocked: one
+     * partial product per time step (B terms), then the T partials added, so the rounding error grows like
+     * (T + B)·ε rather than T·B·ε. This matters: where a gradient entry is a cancelling sum as small as
+     * AdamW's ε, its absolute error decides the size of the first update.
      */
-    private void weightGradient(Backend k, float[] v, int vOff, int n, float[] vT, float[] g, int gOff) {
-        transpose(v, vOff, TB, n, vT);
+    private void weightGradient(Backend k, float[] v, int vOff, int n, float[] g, int gOff) {
         java.util.Arrays.fill(gWT, 0, n * G, 0f);
         for (int t = 0; t < time; t++) {
-            k.gemm(false, false, n, G, batch, 1f, vT, t * batch, TB, dG, t * batch * G, G, 0f, gWTStep, 0, G);
+            k.gemm(true, false, n, G, batch, 1f, v, vOff + t * batch * n, n, dG, t * batch * G, G, 0f, gWTStep, 0, G);
             k.axpy(n * G, 1f, gWTStep, 0, gWT, 0);
         }
         for (int r = 0; r < G; r++) {

@@ -22,8 +22,8 @@ public final class VectorBackend implements Backend {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int V = S.length();
 
-    /** Per-thread scratch (transposed A, transposed B, transposed C), grown on demand: no allocation once warm. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+    /** Per-thread scratch (transposed B, transposed C), grown on demand: no allocation once warm. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     @Override public String name() { return "vector"; }
 
@@ -45,8 +45,8 @@ public final class VectorBackend implements Backend {
         float[][] scratch = SCRATCH.get();
         if (n < V && m > n) {
             // Too narrow for a vector along n: compute Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised along m, then add it in.
-            if (scratch[2].length < m * n) scratch[2] = new float[m * n];
-            float[] ct = scratch[2];
+            if (scratch[1].length < m * n) scratch[1] = new float[m * n];
+            float[] ct = scratch[1];
             java.util.Arrays.fill(ct, 0, m * n, 0f);
             gemm(!transB, !transA, n, m, k, 1f, b, bOff, ldb, a, aOff, lda, 1f, ct, 0, m);
             for (int i = 0; i < m; i++) {
@@ -55,15 +55,12 @@ public final class VectorBackend implements Backend {
             }
             return;
         }
-        if (transA) { // A stored k×m: make a row-major m×k copy
-            scratch[0] = transpose(a, aOff, lda, k, m, scratch[0]);
-            a = scratch[0]; aOff = 0; lda = k;
+        if (transB) { // B stored n×k: make a row-major k×n copy (B is loaded as vectors along n)
+            scratch[0] = transpose(b, bOff, ldb, n, k, scratch[0]);
+            b = scratch[0]; bOff = 0; ldb = n;
         }
-        if (transB) { // B stored n×k: make a row-major k×n copy
-            scratch[1] = transpose(b, bOff, ldb, n, k, scratch[1]);
-            b = scratch[1]; bOff = 0; ldb = n;
-        }
-        gemmNN(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        // A is only read element by element (broadcast): a transposed A is just other strides
+        gemmNN(m, n, k, alpha, a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, ldb, c, cOff, ldc);
     }
 
     /** dst (cols×rows) = transpose of src (rows×cols, row stride ld). */
@@ -77,16 +74,16 @@ public final class VectorBackend implements Backend {
     }
 
     /**
-     * C += alpha·A·B, A m×k, B k×n, all row-major. Blocks of 4 rows × 4 vectors of C (16 independent FMA
-     * chains, 4 loads and 4 broadcasts per 16 FMAs) stay in registers while k streams; column remainders
-     * take 4×2 and 4×1 blocks, row remainders one row at a time.
+     * C += alpha·A·B, B k×n and C row-major, A's element (i, p) at a[aOff + i·sai + p·sap]. Blocks of 4
+     * rows × 4 vectors of C (16 independent FMA chains, 4 loads and 4 broadcasts per 16 FMAs) stay in
+     * registers while k streams; column remainders take 4×2 and 4×1 blocks, row remainders one row at a time.
      */
-    private static void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+    private static void gemmNN(int m, int n, int k, float alpha, float[] a, int aOff, int sai, int sap,
                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         int nv = S.loopBound(n);
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-            int a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+            int a0 = aOff + i * sai, a1 = a0 + sai, a2 = a1 + sai, a3 = a2 + sai;
             int j = 0;
             for (; j + 4 * V <= nv; j += 4 * V) {
                 FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
@@ -95,13 +92,13 @@ public final class VectorBackend implements Backend {
                     int bp = bOff + p * ldb + j;
                     FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V),
                                 b2 = FloatVector.fromArray(S, b, bp + 2 * V), b3 = FloatVector.fromArray(S, b, bp + 3 * V);
-                    FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+                    FloatVector x = FloatVector.broadcast(S, a[a0 + p * sap]);
                     c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
-                    x = FloatVector.broadcast(S, a[a1 + p]);
+                    x = FloatVector.broadcast(S, a[a1 + p * sap]);
                     c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
-                    x = FloatVector.broadcast(S, a[a2 + p]);
+                    x = FloatVector.broadcast(S, a[a2 + p * sap]);
                     c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
-                    x = FloatVector.broadcast(S, a[a3 + p]);
+                    x = FloatVector.broadcast(S, a[a3 + p * sap]);
                     c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
                 }
                 int r = cOff + i * ldc + j;
@@ -116,13 +113,13 @@ public final class VectorBackend implements Backend {
                 for (int p = 0; p < k; p++) {
                     int bp = bOff + p * ldb + j;
                     FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + V);
-                    FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+                    FloatVector x0 = FloatVector.broadcast(S, a[a0 + p * sap]);
                     c00 = b0.fma(x0, c00); c01 = b1.fma(x0, c01);
-                    FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+                    FloatVector x1 = FloatVector.broadcast(S, a[a1 + p * sap]);
                     c10 = b0.fma(x1, c10); c11 = b1.fma(x1, c11);
-                    FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+                    FloatVector x2 = FloatVector.broadcast(S, a[a2 + p * sap]);
                     c20 = b0.fma(x2, c20); c21 = b1.fma(x2, c21);
-                    FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+                    FloatVector x3 = FloatVector.broadcast(S, a[a3 + p * sap]);
                     c30 = b0.fma(x3, c30); c31 = b1.fma(x3, c31);
                 }
                 int r = cOff + i * ldc + j;
@@ -135,27 +132,27 @@ public final class VectorBackend implements Backend {
                 FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
                 for (int p = 0; p < k; p++) {
                     FloatVector bv = FloatVector.fromArray(S, b, bOff + p * ldb + j);
-                    c0 = bv.fma(FloatVector.broadcast(S, a[a0 + p]), c0);
-                    c1 = bv.fma(FloatVector.broadcast(S, a[a1 + p]), c1);
-                    c2 = bv.fma(FloatVector.broadcast(S, a[a2 + p]), c2);
-                    c3 = bv.fma(FloatVector.broadcast(S, a[a3 + p]), c3);
+                    c0 = bv.fma(FloatVector.broadcast(S, a[a0 + p * sap]), c0);
+                    c1 = bv.fma(FloatVector.broadcast(S, a[a1 + p * sap]), c1);
+                    c2 = bv.fma(FloatVector.broadcast(S, a[a2 + p * sap]), c2);
+                    c3 = bv.fma(FloatVector.broadcast(S, a[a3 + p * sap]), c3);
                 }
                 int r = cOff + i * ldc + j;
                 store(c, r, c0, alpha); store(c, r + ldc, c1, alpha);
                 store(c, r + 2 * ldc, c2, alpha); store(c, r + 3 * ldc, c3, alpha);
             }
-            for (int row = i; row < i + 4; row++) scalarTail(row, nv, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            for (int row = i; row < i + 4; row++) scalarTail(row, nv, n, k, alpha, a, aOff, sai, sap, b, bOff, ldb, c, cOff, ldc);
         }
         for (; i < m; i++) {
-            int a0 = aOff + i * lda;
+            int a0 = aOff + i * sai;
             for (int j = 0; j < nv; j += V) {
                 FloatVector c0 = FloatVector.zero(S);
                 for (int p = 0; p < k; p++) {
-                    c0 = FloatVector.fromArray(S, b, bOff + p * ldb + j).fma(FloatVector.broadcast(S, a[a0 + p]), c0);
+                    c0 = FloatVector.fromArray(S, b, bOff + p * ldb + j).fma(FloatVector.broadcast(S, a[a0 + p * sap]), c0);
                 }
                 store(c, cOff + i * ldc + j, c0, alpha);
             }
-            scalarTail(i, nv, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            scalarTail(i, nv, n, k, alpha, a, aOff, sai, sap, b, bOff, ldb, c, cOff, ldc);
         }
     }
 
@@ -164,11 +161,11 @@ public final class VectorBackend implements Backend {
         (alpha == 1f ? acc.add(old) : acc.fma(FloatVector.broadcast(S, alpha), old)).intoArray(c, at);
     }
 
-    private static void scalarTail(int i, int from, int n, int k, float alpha, float[] a, int aOff, int lda,
+    private static void scalarTail(int i, int from, int n, int k, float alpha, float[] a, int aOff, int sai, int sap,
                                    float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         for (int j = from; j < n; j++) {
             float acc = 0;
-            for (int p = 0; p < k; p++) acc = Math.fma(a[aOff + i * lda + p], b[bOff + p * ldb + j], acc);
+            for (int p = 0; p < k; p++) acc = Math.fma(a[aOff + i * sai + p * sap], b[bOff + p * ldb + j], acc);
             c[cOff + i * ldc + j] = Math.fma(alpha, acc, c[cOff + i * ldc + j]);
         }
     }
@@ -352,7 +349,7 @@ public final class VectorBackend implements Backend {
                 e.intoArray(y, yo + j);
                 zv = zv.add(e);
             }
-            float z = sumLanes(zv);
+            float z = bound > 0 ? sumLanes(zv) : 0f;
             for (; j < cols; j++) { float e = (float) Math.exp(x[xo + j] - max); y[yo + j] = e; z += e; }
             if (log) {
                 float shift = max + (float) Math.log(z);
