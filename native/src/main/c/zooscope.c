@@ -134,7 +134,8 @@ AVX512 static inline void gemm_block(int rows, int nv, __mmask16 last, int k, fl
     }
 }
 
-/* Full 4×4 block with compile-time sizes, so that the 16 accumulators stay in registers */
+/* Full 4×4 block with compile-time sizes, so that the 16 accumulators stay in registers (the generic
+ * gemm_block above, with its accumulator array, is left to remainders: gcc keeps it in memory) */
 AVX512 static inline void gemm_block_4x4(int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb, float *c, int ldc) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     __m512 c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
@@ -161,6 +162,29 @@ AVX512 static inline void gemm_block_4x4(int k, float alpha, const float *a, int
 #undef ST
 }
 
+/* Full 4×2 block (n = 32 is the LSTM's hidden size): 8 accumulators in registers */
+AVX512 static inline void gemm_block_4x2(int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb, float *c, int ldc) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    const float *a0 = a, *a1 = a + sai, *a2 = a + 2 * (size_t) sai, *a3 = a + 3 * (size_t) sai;
+    for (int p = 0; p < k; p++) {
+        const float *bp = b + (size_t) p * ldb;
+        size_t ap = (size_t) p * sap;
+        __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+        __m512 x = _mm512_set1_ps(a0[ap]);
+        c00 = _mm512_fmadd_ps(b0, x, c00); c01 = _mm512_fmadd_ps(b1, x, c01);
+        x = _mm512_set1_ps(a1[ap]);
+        c10 = _mm512_fmadd_ps(b0, x, c10); c11 = _mm512_fmadd_ps(b1, x, c11);
+        x = _mm512_set1_ps(a2[ap]);
+        c20 = _mm512_fmadd_ps(b0, x, c20); c21 = _mm512_fmadd_ps(b1, x, c21);
+        x = _mm512_set1_ps(a3[ap]);
+        c30 = _mm512_fmadd_ps(b0, x, c30); c31 = _mm512_fmadd_ps(b1, x, c31);
+    }
+    __m512 al = _mm512_set1_ps(alpha);
+#define ST(row, v, acc) { float *p_ = c + (size_t) (row) * ldc + 16 * (v); _mm512_storeu_ps(p_, _mm512_fmadd_ps(acc, al, _mm512_loadu_ps(p_))); }
+    ST(0, 0, c00) ST(0, 1, c01) ST(1, 0, c10) ST(1, 1, c11) ST(2, 0, c20) ST(2, 1, c21) ST(3, 0, c30) ST(3, 1, c31)
+#undef ST
+}
+
 AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
                                   float *c, int ldc) {
     int nfull = n / 64 * 64;
@@ -169,8 +193,10 @@ AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float 
         const float *ai = a + (size_t) i * sai;
         float *ci = c + (size_t) i * ldc;
         int j = 0;
-        if (rows == 4)
+        if (rows == 4) {
             for (; j < nfull; j += 64) gemm_block_4x4(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
+            for (; j + 32 <= n; j += 32) gemm_block_4x2(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
+        }
         for (; j < n; j += 64) {
             int width = n - j < 64 ? n - j : 64, nv = (width + 15) / 16, rem = width - 16 * (nv - 1);
             gemm_block(rows, nv, (__mmask16) ((1u << rem) - 1), k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);

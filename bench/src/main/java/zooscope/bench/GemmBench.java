@@ -18,7 +18,7 @@ public class GemmBench extends BenchSettings {
     public static final String[] SHAPES = {"proj0", "proj1", "recur", "gradW", "gradH"};
 
     @Param({"proj0", "proj1", "recur", "gradW", "gradH"}) public String shape;
-    @Param({"vector", "scalar"}) public String backend;
+    @Param({"native", "vector", "scalar"}) public String backend;
 
     Backend k;
     boolean ta, tb;

@@ -15,7 +15,7 @@ import zooscope.kernels.Backends;
 public class LstmLayerBench extends BenchSettings {
     static final int B = 32, T = 41, X = 32, H = 32;
 
-    @Param({"vector", "scalar"}) public String backend;
+    @Param({"native", "vector", "scalar"}) public String backend;
 
     Tensor x, wih, whh, bih, bhh;
     float[] upstream;
