@@ -11,15 +11,17 @@ rate() { sed -n 's/^median: \([0-9.]*\) model-steps.*/\1/p; s/^peer [a-z-]*: \([
 
 declare -A r
 for b in native vector; do
-  ./zooscope bench train --config "$cfg" --models "$models" --steps "$steps" --backend "$b" 2>/dev/null | tee /dev/stderr > "/tmp/zs-bench-$b.txt"
-  r[$b]=$(rate < "/tmp/zs-bench-$b.txt")
+  out=$(./zooscope bench train --config "$cfg" --models "$models" --steps "$steps" --backend "$b" 2>/dev/null)
+  echo "$out"
+  r[$b]=$(rate <<< "$out")
 done
 peer="bench/python/train_peer.py --config $cfg --repeats 3 --single-models 2 --single-steps 40"
-r[one]=$("$py" $peer --mode one-at-a-time | tee /dev/stderr | rate)
+out=$("$py" $peer --mode one-at-a-time); echo "$out"; r[one]=$(rate <<< "$out")
 # the reference's mode on both cores: two independent processes, rates added
 "$py" $peer --mode one-at-a-time > /tmp/zs-peer-a.txt & "$py" $peer --mode one-at-a-time > /tmp/zs-peer-b.txt & wait
+cat /tmp/zs-peer-a.txt /tmp/zs-peer-b.txt
 r[two]=$(awk '{s+=$1} END{printf "%.1f", s}' <(rate < /tmp/zs-peer-a.txt) <(rate < /tmp/zs-peer-b.txt))
-r[bat]=$("$py" $peer --mode batched --models "$models" --steps 5 --repeats 1 | tee /dev/stderr | rate)
+out=$("$py" $peer --mode batched --models "$models" --steps 5 --repeats 1); echo "$out"; r[bat]=$(rate <<< "$out")
 
 printf '\n%-44s %14s %22s\n' "config $cfg, $models models" "model-steps/s" "zooscope native is"
 row() { printf '%-44s %14s %21sx\n' "$1" "$2" "$(awk -v a="${r[native]}" -v b="$2" 'BEGIN{printf "%.1f", a/b}')"; }

@@ -106,11 +106,12 @@ final class BenchCommand implements Runnable {
             int V = FormalLanguage.VOCAB;
             return (m, x, y) -> {
                 Arrays.fill(x, 0f);
+                FormalLanguage lang = tasks[m];
                 for (int b = 0; b < batch; b++) {
-                    short[] s = tasks[m].sample(data[m]);
+                    int n = lang.sampleN(data[m]);
                     for (int t = 0; t < time; t++) {
-                        x[(b * time + t) * V + s[t]] = 1f;
-                        y[b * time + t] = s[t + 1];
+                        x[(b * time + t) * V + lang.token(n, t)] = 1f;
+                        y[b * time + t] = lang.token(n, t + 1);
                     }
                 }
             };

@@ -38,20 +38,29 @@ public final class FormalLanguage {
     public short[] sequence(int n) {
         if (n < minN()) throw new IllegalArgumentException("n = " + n + " gives negative counts for task " + java.util.Arrays.toString(d));
         short[] s = new short[LENGTH];
-        s[0] = BOS;
-        int[] thresholds = new int[LETTERS + 1];
-        for (int k = 0; k < LETTERS; k++) thresholds[k + 1] = thresholds[k] + n + d[k];
-        for (int p = 0; p < LENGTH - 1; p++) {
-            int passed = 0;
-            for (int t : thresholds) if (t <= p) passed++;
-            int token = passed - 1;
-            s[p + 1] = (short) (token == LETTERS ? EOS : token);
-        }
+        for (int i = 0; i < LENGTH; i++) s[i] = (short) token(n, i);
         return s;
     }
 
+    /**
+     * Token {@code i} of {@link #sequence}(n): BOS at 0; then letter k while the position (counted from 1)
+     * is within the first c_0 + … + c_k letters, where c_k = n + d_k; EOS after the letters.
+     */
+    public int token(int n, int i) {
+        if (i == 0) return BOS;
+        int end = 0;
+        for (int k = 0; k < LETTERS; k++) {
+            end += n + d[k];
+            if (i - 1 < end) return k;
+        }
+        return EOS;
+    }
+
+    /** n of a training sequence: uniform in {min_n, …, 9}. */
+    public int sampleN(Rng rng) { return minN() + rng.nextInt(MAX_N - minN()); }
+
     /** A training sequence with n uniform in {min_n, …, 9}. */
-    public short[] sample(Rng rng) { return sequence(minN() + rng.nextInt(MAX_N - minN())); }
+    public short[] sample(Rng rng) { return sequence(sampleN(rng)); }
 
     /**
      * The reference's count-only rule: the sequence has an EOS and, counting letters up to the first

@@ -144,7 +144,33 @@ public final class NativeBackend implements Backend {
 
     @Override public String name() { return "native"; }
 
-    private static MemorySegment seg(float[] a) { return a == null ? MemorySegment.NULL : MemorySegment.ofArray(a); }
+    /**
+     * Heap segments of the arrays passed most recently on this thread. {@code MemorySegment.ofArray}
+     * allocates two objects per call, and a training loop passes the same few dozen arrays to the C
+     * kernels over and over; with the cache the loop allocates nothing. Arrays above 4 Mi floats are not
+     * kept, so the cache never holds on to much memory.
+     */
+    private static final class Segments {
+        static final int SIZE = 64, MAX_CACHED = 1 << 22;
+        final float[][] arrays = new float[SIZE][];
+        final MemorySegment[] segments = new MemorySegment[SIZE];
+        int next;
+
+        MemorySegment of(float[] a) {
+            for (int i = 0; i < SIZE; i++) if (arrays[i] == a) return segments[i];
+            MemorySegment s = MemorySegment.ofArray(a);
+            if (a.length <= MAX_CACHED) {
+                arrays[next] = a;
+                segments[next] = s;
+                next = (next + 1) % SIZE;
+            }
+            return s;
+        }
+    }
+
+    private static final ThreadLocal<Segments> SEGMENTS = ThreadLocal.withInitial(Segments::new);
+
+    private static MemorySegment seg(float[] a) { return a == null ? MemorySegment.NULL : SEGMENTS.get().of(a); }
 
     private static IllegalStateException failed(String what, Throwable e) {
         return new IllegalStateException("native " + what + " failed", e);
