@@ -10,26 +10,17 @@ Run with Debian's python3-torch:  /usr/bin/python3 engine/src/test/python/make_l
 Writes engine/src/test/resources/golden/lstm_2x32.safetensors (the format is written by hand here,
 so no safetensors package is needed).
 """
-import json
 import os
-import struct
 
 import numpy as np
 import torch
+
+from golden_common import LstmWithHead, write_safetensors
 
 X, H, LAYERS, O, B, T, STEPS = 6, 32, 2, 6, 4, 9, 3
 KNOTS, VALUES = [0.0, 2.0, 4.0], [0.01, 0.003, 0.0003]   # LR schedule, as the zoo's but compressed
 WEIGHT_DECAY = 1e-4
 
-
-class LstmWithHead(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.lstm = torch.nn.LSTM(X, H, LAYERS, batch_first=True)
-        self.linear = torch.nn.Linear(H, O)
-
-    def forward(self, x):
-        return self.linear(self.lstm(x)[0])
 
 
 def lr_at(step):
@@ -41,24 +32,10 @@ def loss_of(model, x, y):
     return logits, torch.nn.functional.cross_entropy(logits.reshape(-1, O), y.reshape(-1))
 
 
-def write_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, arr in tensors.items():
-        arr = np.ascontiguousarray(arr)
-        dtype = {np.float32: "F32", np.float64: "F64", np.int64: "I64"}[arr.dtype.type]
-        data = arr.astype(arr.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(arr.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
 
 def main():
     torch.manual_seed(1234)
-    model = LstmWithHead()
+    model = LstmWithHead(X, H, LAYERS, O)
     xs = torch.randn(STEPS, B, T, X)
     ys = torch.randint(0, O, (STEPS, B, T))
     out = {f"param.{k}": v.detach().numpy().copy() for k, v in model.named_parameters()}

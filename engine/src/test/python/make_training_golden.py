@@ -7,12 +7,12 @@ Stores the token sequences (uint8), the initial and final flat parameters (PAPER
 and the loss of every step. Run with Debian's python3-torch:
     /usr/bin/python3 engine/src/test/python/make_training_golden.py
 """
-import json
 import os
-import struct
 
 import numpy as np
 import torch
+
+from golden_common import LstmWithHead, write_safetensors
 
 X, H, LAYERS, O, B, L, STEPS = 6, 32, 2, 6, 8, 42, 50
 BOS, EOS = 4, 5
@@ -29,15 +29,6 @@ def sequence(n):
     return seq
 
 
-class LstmWithHead(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.lstm = torch.nn.LSTM(X, H, LAYERS, batch_first=True)
-        self.linear = torch.nn.Linear(H, O)
-
-    def forward(self, x):
-        return self.linear(self.lstm(x)[0])
-
 
 def flat(model):
     return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).numpy().copy()
@@ -47,27 +38,13 @@ def lr_at(step):
     return float(np.interp(step, [0, 10_000, 20_000], [0.01, 0.003, 0.0003]))
 
 
-def write_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, arr in tensors.items():
-        arr = np.ascontiguousarray(arr)
-        dtype = {np.float32: "F32", np.uint8: "U8"}[arr.dtype.type]
-        data = arr.tobytes()
-        header[name] = {"dtype": dtype, "shape": list(arr.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
 
 def main():
     torch.manual_seed(7)
     rng = np.random.default_rng(7)
     min_n = max(0, -min(TASK))
     tokens = np.array([[sequence(int(rng.integers(min_n, 10))) for _ in range(B)] for _ in range(STEPS)], dtype=np.uint8)
-    model = LstmWithHead()
+    model = LstmWithHead(X, H, LAYERS, O)
     init = flat(model)
     opt = torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=1e-4)
     losses = []

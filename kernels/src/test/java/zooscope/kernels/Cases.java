@@ -63,6 +63,17 @@ public final class Cases {
         public String why() { return replay(seed); }
     }
 
+    /** Runs {@code body} with the named backend in use, then restores the previous one. */
+    public static void onBackend(String name, org.junit.jupiter.api.function.Executable body) throws Throwable {
+        Backend before = Backends.current();
+        Backends.use(Backends.byName(name));
+        try {
+            body.execute();
+        } finally {
+            Backends.use(before);
+        }
+    }
+
     /** Relative-or-absolute closeness: |a − b| ≤ atol + rtol·|b|. */
     public static boolean close(double a, double b, double rtol, double atol) {
         if (Double.isNaN(a) || Double.isNaN(b)) return Double.isNaN(a) && Double.isNaN(b);

@@ -16,8 +16,7 @@ import zooscope.engine.nn.LstmLayout;
 import zooscope.engine.nn.LstmWithHead;
 import zooscope.engine.optim.AdamW;
 import zooscope.engine.optim.PiecewiseLinear;
-import zooscope.kernels.Backend;
-import zooscope.kernels.Backends;
+import zooscope.kernels.Cases;
 
 class MultiModelLstmTest {
     static final PiecewiseLinear ZOO_LR = new PiecewiseLinear(new double[] {0, 10_000, 20_000}, new double[] {0.01, 0.003, 0.0003});
@@ -62,10 +61,8 @@ class MultiModelLstmTest {
     /** M = 5 models trained together for 50 steps equal the same 5 trained one by one, bit for bit. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("zooscope.kernels.Backends#available")
-    void groupEqualsOneByOne(String backend) {
-        Backend before = Backends.current();
-        Backends.use(Backends.byName(backend));
-        try {
+    void groupEqualsOneByOne(String backend) throws Throwable {
+        Cases.onBackend(backend, () -> {
             LstmLayout layout = LstmLayout.FORMAL;
             int[] ids = {0, 1, 2, 3, 4};
             float[][] groupLoss = new float[5][50], aloneLoss = new float[5][50];
@@ -76,18 +73,14 @@ class MultiModelLstmTest {
                 assertArrayEquals(aloneLoss[id], groupLoss[id], "losses of model " + id);
             }
             assertTrue(groupLoss[0][49] < groupLoss[0][0], "training makes progress");
-        } finally {
-            Backends.use(before);
-        }
+        });
     }
 
     /** The fused trainer equals the engine's general autodiff path (module + loss + AdamW) step by step. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("zooscope.kernels.Backends#available")
-    void matchesTheAutodiffPath(String backend) {
-        Backend before = Backends.current();
-        Backends.use(Backends.byName(backend));
-        try {
+    void matchesTheAutodiffPath(String backend) throws Throwable {
+        Cases.onBackend(backend, () -> {
             LstmLayout layout = LstmLayout.MNIST;
             int batch = 3, time = 5, steps = 5;
             LstmWithHead model = layout.newModel(new Rng(11));
@@ -121,9 +114,7 @@ class MultiModelLstmTest {
                 }
                 assertTrue(maxRelErr(group.params(0), layout.flatten(model)) <= 1e-5, "parameters after " + steps + " steps");
             }
-        } finally {
-            Backends.use(before);
-        }
+        });
     }
 
     static double maxRelErr(float[] got, float[] want) {
@@ -138,10 +129,8 @@ class MultiModelLstmTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("zooscope.kernels.Backends#available")
-    void followsThePyTorchTrajectory(String backend) throws Exception {
-        Backend before = Backends.current();
-        Backends.use(Backends.byName(backend));
-        try {
+    void followsThePyTorchTrajectory(String backend) throws Throwable {
+        Cases.onBackend(backend, () -> {
             Map<String, NdArray> g = Safetensors.read(Path.of(getClass().getResource("/golden/train_2x32_50steps.safetensors").toURI())).tensors();
             NdArray tokens = g.get("tokens");
             int steps = tokens.intShape()[0], batch = tokens.intShape()[1], len = tokens.intShape()[2], time = len - 1;
@@ -174,8 +163,6 @@ class MultiModelLstmTest {
                 assertTrue(lossErr <= 1e-4, "losses: relative error " + lossErr);
                 assertTrue(paramErr <= 1e-4, "final parameters: relative error " + paramErr);
             }
-        } finally {
-            Backends.use(before);
-        }
+        });
     }
 }

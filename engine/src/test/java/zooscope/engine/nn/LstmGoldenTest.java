@@ -15,8 +15,7 @@ import zooscope.engine.io.NdArray;
 import zooscope.engine.io.Safetensors;
 import zooscope.engine.optim.AdamW;
 import zooscope.engine.optim.PiecewiseLinear;
-import zooscope.kernels.Backend;
-import zooscope.kernels.Backends;
+import zooscope.kernels.Cases;
 
 /**
  * The 2-layer, hidden-32 LSTM + Linear head against PyTorch (golden file made by
@@ -61,10 +60,8 @@ class LstmGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("zooscope.kernels.Backends#available")
-    void matchesPyTorch(String backendName) throws Exception {
-        Backend before = Backends.current();
-        Backends.use(Backends.byName(backendName));
-        try {
+    void matchesPyTorch(String backendName) throws Throwable {
+        Cases.onBackend(backendName, () -> {
             Map<String, NdArray> g = golden();
             LstmWithHead model = new LstmWithHead(X, H, 2, O, new Rng(0));
             Map<String, float[]> init = new LinkedHashMap<>();
@@ -101,8 +98,6 @@ class LstmGoldenTest {
             assertMatches("losses during AdamW", losses, g.get("adamw.losses").toDoubles(), backendName);
             model.namedParameters().forEach((k, p) -> assertMatches("after 3 AdamW steps " + k, p.toArray(), g.get("final." + k).toDoubles(), backendName));
             System.out.printf("LSTM golden (%s): worst relative error %.2e (tolerance %.0e)%n", backendName, WORST.get(backendName), TOL);
-        } finally {
-            Backends.use(before);
-        }
+        });
     }
 }
