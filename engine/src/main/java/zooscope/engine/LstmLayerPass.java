@@ -15,7 +15,7 @@ public final class LstmLayerPass {
     public final int batch, time, input, hidden;
     private final int G, BH, TB;
     /** Per step [B, 4H]: the gate activations after forward. */
-    final float[] acts;
+    private final float[] acts;
     /** Steps 0..T of h and c, each [B, H]; step 0 is the zero initial state. */
     public final float[] hs, cs;
     /** tanh(c) of steps 1..T, each [B, H], kept for the backward pass. */
