@@ -36,64 +36,71 @@ public final class Npy {
 
     private Npy() {}
 
+    /** A parsed header: element type, shape, where the data starts and how many bytes it needs. */
+    record Header(DType dtype, long[] shape, long dataStart, long dataBytes) {}
+
     /** Reads (or maps) a file; every defect is a {@link FormatException} naming file and field. */
     public static NdArray read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long fileSize = ch.size();
-            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-            while (pre.hasRemaining() && ch.read(pre) > 0) { /* fill */ }
-            pre.flip();
-            if (pre.remaining() < 10) throw new FormatException(file, "magic", "file has " + fileSize + " bytes, too short for an NPY preamble");
-            for (byte b : MAGIC) {
-                if (pre.get() != b) throw new FormatException(file, "magic", "not an NPY file (expected \\x93NUMPY at offset 0)");
+            Header h = readHeader(file, ch);
+            long have = ch.size() - h.dataStart();
+            if (have < h.dataBytes()) {
+                throw new FormatException(file, "data", "truncated: shape " + java.util.Arrays.toString(h.shape()) + " of " + h.dtype().npy
+                    + " needs " + h.dataBytes() + " bytes, file has " + have);
             }
-            int major = pre.get(), minor = pre.get();
-            long headerLen;
-            int preamble;
-            if (major == 1) { headerLen = Short.toUnsignedInt(pre.getShort()); preamble = 10; }
-            else if (major == 2 || major == 3) {
-                if (pre.remaining() < 4) throw new FormatException(file, "header length", "file ends inside the preamble");
-                headerLen = Integer.toUnsignedLong(pre.getInt()); preamble = 12;
-            } else throw new FormatException(file, "version", major + "." + minor + " is not supported (expected 1.0, 2.0 or 3.0)");
-            if (headerLen > MAX_HEADER || preamble + headerLen > fileSize) {
-                throw new FormatException(file, "header length", headerLen + " bytes is absurd for a file of " + fileSize
-                    + " bytes (header must fit in the file and be at most " + MAX_HEADER + " bytes)");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            ch.position(preamble);
-            while (hb.hasRemaining() && ch.read(hb) > 0) { /* fill */ }
-            String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            DType dtype = parseDtype(file, header);
-            long[] shape = parseShape(file, header);
-            Matcher fo = FORTRAN.matcher(header);
-            if (!fo.find()) throw new FormatException(file, "fortran_order", "missing from header " + header.strip());
-            if (fo.group(1).equals("True")) throw new FormatException(file, "fortran_order", "True is not supported (expected C order, False)");
-            long dataStart = preamble + headerLen;
-            long expected;
-            try {
-                expected = Math.multiplyExact(NdArray.elements(shape), (long) dtype.bytes);
-            } catch (ArithmeticException e) {
-                throw new FormatException(file, "shape", "size of shape " + java.util.Arrays.toString(shape) + " overflows");
-            }
-            long have = fileSize - dataStart;
-            if (have < expected) {
-                throw new FormatException(file, "data", "truncated: shape " + java.util.Arrays.toString(shape) + " of " + dtype.npy
-                    + " needs " + expected + " bytes, file has " + have);
-            }
-            if (have > expected) {
-                throw new FormatException(file, "shape", "shape " + java.util.Arrays.toString(shape) + " of " + dtype.npy + " needs "
-                    + expected + " bytes, but the file has " + (have - expected) + " more");
+            if (have > h.dataBytes()) {
+                throw new FormatException(file, "shape", "shape " + java.util.Arrays.toString(h.shape()) + " of " + h.dtype().npy + " needs "
+                    + h.dataBytes() + " bytes, but the file has " + (have - h.dataBytes()) + " more");
             }
             MemorySegment data;
-            if (expected > MAP_THRESHOLD) {
-                data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart, expected, Arena.ofAuto());
+            if (h.dataBytes() > MAP_THRESHOLD) {
+                data = ch.map(FileChannel.MapMode.READ_ONLY, h.dataStart(), h.dataBytes(), Arena.ofAuto());
             } else {
-                ByteBuffer buf = ByteBuffer.allocate((int) expected);
-                ch.position(dataStart);
+                ByteBuffer buf = ByteBuffer.allocate((int) h.dataBytes());
+                ch.position(h.dataStart());
                 while (buf.hasRemaining() && ch.read(buf) > 0) { /* fill */ }
                 data = MemorySegment.ofArray(buf.array());
             }
-            return new NdArray(dtype, shape, data);
+            return new NdArray(h.dtype(), h.shape(), data);
+        }
+    }
+
+    /** Parses and checks the preamble and header dictionary (not the data size). */
+    static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long fileSize = ch.size();
+        ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        ch.position(0);
+        while (pre.hasRemaining() && ch.read(pre) > 0) { /* fill */ }
+        pre.flip();
+        if (pre.remaining() < 10) throw new FormatException(file, "magic", "file has " + fileSize + " bytes, too short for an NPY preamble");
+        for (byte b : MAGIC) {
+            if (pre.get() != b) throw new FormatException(file, "magic", "not an NPY file (expected \\x93NUMPY at offset 0)");
+        }
+        int major = pre.get(), minor = pre.get();
+        long headerLen;
+        int preamble;
+        if (major == 1) { headerLen = Short.toUnsignedInt(pre.getShort()); preamble = 10; }
+        else if (major == 2 || major == 3) {
+            if (pre.remaining() < 4) throw new FormatException(file, "header length", "file ends inside the preamble");
+            headerLen = Integer.toUnsignedLong(pre.getInt()); preamble = 12;
+        } else throw new FormatException(file, "version", major + "." + minor + " is not supported (expected 1.0, 2.0 or 3.0)");
+        if (headerLen > MAX_HEADER || preamble + headerLen > fileSize) {
+            throw new FormatException(file, "header length", headerLen + " bytes is absurd for a file of " + fileSize
+                + " bytes (header must fit in the file and be at most " + MAX_HEADER + " bytes)");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+        ch.position(preamble);
+        while (hb.hasRemaining() && ch.read(hb) > 0) { /* fill */ }
+        String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        DType dtype = parseDtype(file, header);
+        long[] shape = parseShape(file, header);
+        Matcher fo = FORTRAN.matcher(header);
+        if (!fo.find()) throw new FormatException(file, "fortran_order", "missing from header " + header.strip());
+        if (fo.group(1).equals("True")) throw new FormatException(file, "fortran_order", "True is not supported (expected C order, False)");
+        try {
+            return new Header(dtype, shape, preamble + headerLen, Math.multiplyExact(NdArray.elements(shape), (long) dtype.bytes));
+        } catch (ArithmeticException e) {
+            throw new FormatException(file, "shape", "size of shape " + java.util.Arrays.toString(shape) + " overflows");
         }
     }
 
@@ -133,9 +140,14 @@ public final class Npy {
 
     /** The full preamble + padded header: a multiple of 64 bytes with spare room, ending in a newline. */
     static byte[] header(DType dtype, long[] shape) {
+        int unpadded = 10 + headerDict(dtype, shape).length() + SPARE_HEADER_ROOM + 1;
+        return header(dtype, shape, (unpadded + 63) / 64 * 64);
+    }
+
+    /** The preamble + header padded to exactly {@code total} bytes (to rewrite a header in place). */
+    static byte[] header(DType dtype, long[] shape, int total) {
         String dict = headerDict(dtype, shape);
-        int unpadded = 10 + dict.length() + SPARE_HEADER_ROOM + 1;
-        int total = (unpadded + 63) / 64 * 64;
+        if (10 + dict.length() + 1 > total) throw new IllegalArgumentException("NPY header for shape " + java.util.Arrays.toString(shape) + " does not fit in " + total + " bytes");
         if (total - 10 > 0xFFFF) throw new IllegalArgumentException("NPY header too long for version 1.0");
         ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) (total - 10));
