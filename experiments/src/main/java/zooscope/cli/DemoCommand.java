@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
 
         LstmWithHead model = new LstmWithHead(FormalLanguage.VOCAB, 32, 2, FormalLanguage.VOCAB, Rng.stream(seed, 0));
         Rng data = Rng.stream(seed, 1), sampling = Rng.stream(seed, 2);
-        PiecewiseLinear schedule = new PiecewiseLinear(new double[] {0, 10_000, 20_000}, new double[] {0.01, 0.003, 0.0003});
+        PiecewiseLinear schedule = PiecewiseLinear.ZOO;
         AdamW opt = new AdamW(model.parameters(), schedule.at(0), 1e-4);
         System.out.printf("zooscope demo: task d = %s, %d steps, batch %d, seed %d, backend %s, %d parameters%n",
             Arrays.toString(lang.task()), steps, batch, seed, Backends.current().name(), model.parameterCount());

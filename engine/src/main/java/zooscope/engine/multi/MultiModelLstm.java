@@ -150,7 +150,7 @@ public final class MultiModelLstm implements AutoCloseable {
             data.fill(m, w.x, w.y);
             losses[m] = forwardBackward(k, m * P, w);
             updates[m]++;
-            AdamW.update(params, m * P, grads, m * P, adamM, adamV, m * P, P, updates[m], lr[m], 0.9, 0.999, 1e-8, weightDecay[m]);
+            AdamW.update(params, m * P, grads, m * P, adamM, adamV, m * P, P, updates[m], lr[m], AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay[m]);
         }
     }
 

@@ -9,13 +9,16 @@ import zooscope.engine.Tensor;
  * θ ← θ − (lr / (1−β1^t))·m / (√v / √(1−β2^t) + ε). Parameters without a gradient are skipped.
  */
 public final class AdamW {
+    /** PyTorch's defaults. */
+    public static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+
     private final List<Tensor> params;
     private final float[][] m, v;
     private final double beta1, beta2, eps, weightDecay;
     private double lr;
     private long step;
 
-    public AdamW(List<Tensor> params, double lr, double weightDecay) { this(params, lr, 0.9, 0.999, 1e-8, weightDecay); }
+    public AdamW(List<Tensor> params, double lr, double weightDecay) { this(params, lr, BETA1, BETA2, EPS, weightDecay); }
 
     public AdamW(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
         this.params = List.copyOf(params);

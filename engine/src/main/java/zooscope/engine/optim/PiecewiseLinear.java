@@ -4,9 +4,12 @@ import java.util.Arrays;
 
 /**
  * A learning-rate schedule linear between knots (step_i, value_i), constant before the first and after
- * the last knot. The zoo schedule is {@code new PiecewiseLinear(new double[] {0, 1e4, 2e4}, new double[] {0.01, 0.003, 0.0003})}.
+ * the last knot.
  */
 public final class PiecewiseLinear {
+    /** The zoo schedule (PAPER.md §4.3): 0.01 at step 0, 0.003 at 10,000, 0.0003 at 20,000 and after. */
+    public static final PiecewiseLinear ZOO = new PiecewiseLinear(new double[] {0, 10_000, 20_000}, new double[] {0.01, 0.003, 0.0003});
+
     private final double[] steps, values;
 
     public PiecewiseLinear(double[] steps, double[] values) {

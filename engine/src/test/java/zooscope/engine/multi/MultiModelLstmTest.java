@@ -19,7 +19,7 @@ import zooscope.engine.optim.PiecewiseLinear;
 import zooscope.kernels.Cases;
 
 class MultiModelLstmTest {
-    static final PiecewiseLinear ZOO_LR = new PiecewiseLinear(new double[] {0, 10_000, 20_000}, new double[] {0.01, 0.003, 0.0003});
+    static final PiecewiseLinear ZOO_LR = PiecewiseLinear.ZOO;
 
     /** Random one-hot inputs and targets from the model's own stream (keyed by its id, not its slot). */
     static MultiModelLstm.Batches randomBatches(LstmLayout layout, int batch, int time, Rng[] streams, int[] ids) {

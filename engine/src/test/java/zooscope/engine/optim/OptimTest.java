@@ -12,7 +12,7 @@ class OptimTest {
     /** PAPER.md §16.4: the zoo's schedule. */
     @Test
     void zooLearningRateSchedule() {
-        PiecewiseLinear lr = new PiecewiseLinear(new double[] {0, 10_000, 20_000}, new double[] {0.01, 0.003, 0.0003});
+        PiecewiseLinear lr = PiecewiseLinear.ZOO;
         assertEquals(0.01, lr.at(0), 1e-15);
         assertEquals(0.00993, lr.at(100), 1e-15);
         assertEquals(0.0065, lr.at(5000), 1e-15);
