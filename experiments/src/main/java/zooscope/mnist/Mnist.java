@@ -195,14 +195,25 @@ public final class Mnist {
 
     /**
      * Rotates a 28×28 image counter-clockwise by {@code degrees} about its centre, nearest neighbour, no
-     * expansion, fill 0: bit for bit what PIL's {@code Image.rotate(angle, NEAREST, fillcolor=0)} returns
-     * (its transposes for multiples of 90°, else its 16.16 fixed-point affine walk over pixel centres).
+     * expansion, fill 0: bit for bit what PIL's {@code Image.rotate(angle, NEAREST, fillcolor=0)} returns.
      */
     public static byte[] rotate(byte[] img, double degrees) {
+        int[] src = rotationSource(degrees);
+        byte[] out = new byte[PIXELS];
+        for (int p = 0; p < PIXELS; p++) if (src[p] >= 0) out[p] = img[src[p]];
+        return out;
+    }
+
+    /**
+     * Nearest-neighbour rotation as a pixel map: for each output pixel of an image rotated by
+     * {@code degrees}, the source pixel it copies, or −1 where it falls outside (filled with 0). PIL's
+     * transposes for multiples of 90°, else its 16.16 fixed-point affine walk over pixel centres.
+     */
+    public static int[] rotationSource(double degrees) {
         int w = SIDE, h = SIDE;
         double angle = degrees % 360.0;
         if (angle < 0) angle += 360.0;
-        byte[] out = new byte[PIXELS];
+        int[] src = new int[PIXELS];
         if (angle == 0 || angle == 90 || angle == 180 || angle == 270) {
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
@@ -211,10 +222,10 @@ public final class Mnist {
                     else if (angle == 90) { sx = w - 1 - y; sy = x; }
                     else if (angle == 180) { sx = w - 1 - x; sy = h - 1 - y; }
                     else { sx = y; sy = h - 1 - x; }
-                    out[y * w + x] = img[sy * w + sx];
+                    src[y * w + x] = sy * w + sx;
                 }
             }
-            return out;
+            return src;
         }
         double cx = w / 2.0, cy = h / 2.0, t = -Math.toRadians(angle);
         double a0 = round15(Math.cos(t)), a1 = round15(Math.sin(t)), a3 = round15(-Math.sin(t)), a4 = round15(Math.cos(t));
@@ -225,14 +236,14 @@ public final class Mnist {
             int xx = xo, yy = yo;
             for (int x = 0; x < w; x++) {
                 int xin = xx >> 16, yin = yy >> 16;
-                if (xin >= 0 && xin < w && yin >= 0 && yin < h) out[y * w + x] = img[yin * w + xin];
+                src[y * w + x] = xin >= 0 && xin < w && yin >= 0 && yin < h ? yin * w + xin : -1;
                 xx += f0;
                 yy += f3;
             }
             xo += f1;
             yo += f4;
         }
-        return out;
+        return src;
     }
 
     /** Python's round(v, 15), as PIL rounds the rotation matrix. */
@@ -252,14 +263,41 @@ public final class Mnist {
      * Writes 50 × 16 floats at {@code out[off]}.
      */
     public static void tiles(byte[] img, float[] out, int off) {
-        java.util.Arrays.fill(out, off, off + TILE * TILE, 0f);
+        inputs(img, 0, INPUT_ORDER, out, off);
+    }
+
+    /** The pixel order of the model inputs of an unrotated image: −2 for the BOS tile, else a pixel index. */
+    private static final int[] INPUT_ORDER = inputSource(0);
+
+    /** Normalised value of each byte, in float32 as torchvision computes it: (p/255 − 0.1307)/0.3081. */
+    private static final float[] NORMALISED = new float[256];
+    static { for (int p = 0; p < 256; p++) NORMALISED[p] = (p / 255f - MEAN) / STD; }
+
+    /**
+     * The source of each of the 50 × 16 model inputs of an image rotated by {@code degrees}: −2 for the
+     * BOS tile (input 0), −1 for a pixel rotated in from outside (value 0 before normalisation), else
+     * the pixel index in the unrotated image. One map per run turns rotation plus tiling into a gather.
+     */
+    public static int[] inputSource(double degrees) {
+        int[] rot = rotationSource(degrees), src = new int[STEPS * TILE * TILE];
+        java.util.Arrays.fill(src, 0, TILE * TILE, -2);
         int grid = SIDE / TILE;
         for (int k = 0; k < grid * grid; k++) {
             int r0 = k / grid * TILE, c0 = k % grid * TILE;
-            for (int i = 0; i < TILE * TILE; i++) {
-                int p = Byte.toUnsignedInt(img[(r0 + i / TILE) * SIDE + c0 + i % TILE]);
-                out[off + (k + 1) * TILE * TILE + i] = (p / 255f - MEAN) / STD;
-            }
+            for (int i = 0; i < TILE * TILE; i++) src[(k + 1) * TILE * TILE + i] = rot[(r0 + i / TILE) * SIDE + c0 + i % TILE];
+        }
+        return src;
+    }
+
+    /**
+     * Writes the 50 × 16 model inputs of image {@code image} of {@code pixels} (784 bytes per image),
+     * rotated and tiled as {@code source} ({@link #inputSource}) says, at {@code out[off]}.
+     */
+    public static void inputs(byte[] pixels, int image, int[] source, float[] out, int off) {
+        int base = image * PIXELS;
+        for (int i = 0; i < source.length; i++) {
+            int s = source[i];
+            out[off + i] = s == -2 ? 0f : NORMALISED[s < 0 ? 0 : Byte.toUnsignedInt(pixels[base + s])];
         }
     }
 }

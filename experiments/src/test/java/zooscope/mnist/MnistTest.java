@@ -98,7 +98,7 @@ class MnistTest {
                 Integer image = byPixels.get(new String(pixels, java.nio.charset.StandardCharsets.ISO_8859_1));
                 assertTrue(image != null, "run at " + angle + "°, rollout " + s + ": no training image rotates to it");
                 assertTrue(Mnist.isTrain(image), "rollout " + s + " is image " + image + ", which is in the eval split");
-                Mnist.tiles(Mnist.rotate(java.util.Arrays.copyOfRange(mnist.pixels(), image * Mnist.PIXELS, (image + 1) * Mnist.PIXELS), angle), ours, 0);
+                Mnist.inputs(mnist.pixels(), image, Mnist.inputSource(angle), ours, 0); // the zoo's gather path
                 for (int i = 0; i < len; i++) {
                     assertEquals(Float.floatToFloat16(ours[i]), Float.floatToFloat16((float) seqs.getDouble(base + i)),
                         "run at " + angle + "°, rollout " + s + ", value " + i);

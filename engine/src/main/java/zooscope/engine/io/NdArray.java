@@ -34,6 +34,17 @@ public record NdArray(DType dtype, long[] shape, MemorySegment data) {
 
     @Override public long[] shape() { return shape.clone(); }
 
+    /** Rows [from, from + count) along the first axis, sharing this array's bytes. */
+    public NdArray rows(long from, long count) {
+        if (shape.length == 0 || from < 0 || count < 0 || from + count > shape[0]) {
+            throw new IndexOutOfBoundsException("rows [" + from + ", " + (from + count) + ") of an array of shape " + Arrays.toString(shape));
+        }
+        long rowBytes = elements(Arrays.copyOfRange(shape, 1, shape.length)) * dtype.bytes;
+        long[] s = shape.clone();
+        s[0] = count;
+        return new NdArray(dtype, s, data.asSlice(from * rowBytes, count * rowBytes));
+    }
+
     /** The shape as ints (every dimension must fit). */
     public int[] intShape() { return Arrays.stream(shape).mapToInt(Math::toIntExact).toArray(); }
 

@@ -96,6 +96,13 @@ public final class NpyAppender implements Closeable {
         rows += s[0];
     }
 
+    /** Drops every row after the first {@code keep} (on disk at the next {@link #flush()}). */
+    public void truncate(long keep) throws IOException {
+        if (keep < 0 || keep > rows) throw new IllegalArgumentException(file + ": cannot keep " + keep + " of " + rows + " rows");
+        rows = keep;
+        ch.truncate(headerLength + rows * rowBytes);
+    }
+
     /** Writes the current row count into the header and forces data and header to disk. */
     public void flush() throws IOException {
         ch.force(false); // rows first: the header never records rows that are not on disk

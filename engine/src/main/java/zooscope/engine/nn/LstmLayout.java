@@ -21,8 +21,12 @@ public record LstmLayout(int input, int hidden, int layers, int output) {
         public int size() { int n = 1; for (int d : shape) n *= d; return n; }
     }
 
-    /** The tensors in flat order, named as {@link LstmWithHead#namedParameters()}. */
-    public List<Entry> entries() {
+    private static final Map<LstmLayout, List<Entry>> ENTRIES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The tensors in flat order, named as {@link LstmWithHead#namedParameters()} (computed once per layout). */
+    public List<Entry> entries() { return ENTRIES.computeIfAbsent(this, LstmLayout::computeEntries); }
+
+    private List<Entry> computeEntries() {
         List<Entry> out = new ArrayList<>();
         int at = 0, g = 4 * hidden;
         for (int l = 0; l < layers; l++) {
@@ -36,7 +40,7 @@ public record LstmLayout(int input, int hidden, int layers, int output) {
         Entry w = new Entry("linear.weight", new int[] {output, hidden}, at);
         out.add(w);
         out.add(new Entry("linear.bias", new int[] {output}, at + w.size()));
-        return out;
+        return List.copyOf(out);
     }
 
     /** Length of the flat vector. */

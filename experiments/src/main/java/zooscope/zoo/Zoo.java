@@ -1,0 +1,327 @@
+package zooscope.zoo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import zooscope.engine.io.FormatException;
+import zooscope.engine.io.NdArray;
+import zooscope.engine.io.Npy;
+import zooscope.engine.io.Safetensors;
+import zooscope.engine.nn.LstmLayout;
+import zooscope.formal.FormalLanguage;
+
+/**
+ * A zoo folder as written by zooscope or by the reference (PAPER.md §6), memory-mapped: file shapes and
+ * dtypes are checked when it is opened, and the file and field are named when they are wrong.
+ */
+public final class Zoo {
+    public final Path dir;
+    public final ZooKind kind;
+    /** Checkpoint rows (the first axis of every file). */
+    public final long rows;
+    private final Map<String, NdArray> files = new LinkedHashMap<>();
+    private final long[] runStep;
+
+    private Zoo(Path dir) throws IOException {
+        this.dir = dir;
+        if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such zoo folder");
+        kind = ZooKind.of(dir);
+        long n = -1;
+        String first = null;
+        for (ZooKind.ZooFile f : kind.files) {
+            Path p = dir.resolve(f.name());
+            if (!Files.exists(p)) {
+                if (kind.inReferenceLayout(f)) throw new FormatException(p, "file", "missing; a " + kind.id + " zoo has " + names(kind));
+                continue;
+            }
+            NdArray a = Npy.read(p);
+            long[] s = a.shape();
+            if (a.dtype() != f.dtype()) throw new FormatException(p, "descr", "'" + a.dtype().npy + "', expected '" + f.dtype().npy + "'");
+            if (s.length != f.rowShape().length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), f.rowShape())) {
+                long[] want = new long[f.rowShape().length + 1];
+                System.arraycopy(f.rowShape(), 0, want, 1, f.rowShape().length);
+                throw new FormatException(p, "shape", Arrays.toString(s) + ", expected (N" + Arrays.toString(f.rowShape()).replace("[", ", ").replace("]", ")"));
+            }
+            if (n >= 0 && s[0] != n) throw new FormatException(p, "shape", s[0] + " rows, but " + first + " has " + n);
+            n = s[0];
+            first = f.name();
+            files.put(f.name(), a);
+        }
+        rows = n;
+        runStep = new long[(int) (2 * rows)];
+        NdArray labels = files.get(kind.labelFile);
+        int cols = (int) labels.shape()[1];
+        for (int r = 0; r < rows; r++) {
+            runStep[2 * r] = labels.getLong((long) r * cols);
+            runStep[2 * r + 1] = labels.getLong((long) r * cols + 1);
+        }
+    }
+
+    private static String names(ZooKind k) {
+        return String.join(", ", k.files.stream().filter(k::inReferenceLayout).map(ZooKind.ZooFile::name).toList());
+    }
+
+    public static Zoo open(Path dir) throws IOException { return new Zoo(dir); }
+
+    /** A file's array (null for an optional file the zoo lacks). */
+    public NdArray file(String name) { return files.get(name); }
+
+    public int run(long row) { return (int) runStep[(int) (2 * row)]; }
+    public int step(long row) { return (int) runStep[(int) (2 * row + 1)]; }
+
+    /** The row of run {@code run} after update {@code step}; the error lists what the zoo has. */
+    public long row(int run, int step) {
+        List<Integer> steps = new ArrayList<>();
+        for (long r = 0; r < rows; r++) {
+            if (run(r) != run) continue;
+            if (step(r) == step) return r;
+            steps.add(step(r));
+        }
+        if (steps.isEmpty()) throw new IllegalArgumentException(dir + ": no run " + run + " (runs " + runs().keySet() + ")");
+        throw new IllegalArgumentException(dir + ": run " + run + " has no checkpoint at step " + step + " (steps " + steps + ")");
+    }
+
+    /** Run index → its rows, in file order. */
+    public Map<Integer, List<Long>> runs() {
+        Map<Integer, List<Long>> m = new TreeMap<>();
+        for (long r = 0; r < rows; r++) m.computeIfAbsent(run(r), k -> new ArrayList<>()).add(r);
+        return m;
+    }
+
+    /** The flat parameters (PyTorch order) of a row. */
+    public float[] parameters(long row) {
+        int p = kind.layout.size();
+        return files.get("parameters.npy").toFloats(row * p, p);
+    }
+
+    /** args.json, or null. */
+    public JsonNode args() throws IOException {
+        Path p = dir.resolve(ZooKind.ARGS_FILE);
+        if (!Files.exists(p)) return null;
+        try {
+            return new ObjectMapper().readTree(p.toFile());
+        } catch (IOException e) {
+            throw new FormatException(p, "json", "unreadable (" + e.getMessage() + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ check
+
+    /** Problems found in the zoo's contents (empty when it is valid); shapes and dtypes were checked on opening. */
+    public List<String> check() throws IOException {
+        List<String> problems = new ArrayList<>();
+        if (args() == null) problems.add(ZooKind.ARGS_FILE + ": missing");
+        Map<Integer, List<Long>> runs = runs();
+        List<Integer> stepsOfFirst = null;
+        int last = Integer.MIN_VALUE;
+        for (long r = 0; r < rows; r++) {
+            if (run(r) < last) { problems.add(kind.labelFile + ": row " + r + ": run " + run(r) + " after run " + last + " (rows must be ordered by run)"); break; }
+            last = run(r);
+        }
+        for (var e : runs.entrySet()) {
+            List<Integer> steps = e.getValue().stream().map(this::step).toList();
+            for (int i = 1; i < steps.size(); i++) {
+                if (steps.get(i) <= steps.get(i - 1)) { problems.add(kind.labelFile + ": run " + e.getKey() + ": steps " + steps + " not increasing"); break; }
+            }
+            if (stepsOfFirst == null) stepsOfFirst = steps;
+            else if (!steps.equals(stepsOfFirst)) problems.add(kind.labelFile + ": run " + e.getKey() + " has steps " + steps + ", run " + runs.keySet().iterator().next() + " has " + stepsOfFirst);
+            if (e.getValue().getLast() - e.getValue().getFirst() != e.getValue().size() - 1) problems.add(kind.labelFile + ": run " + e.getKey() + ": rows not consecutive");
+        }
+        firstNonFinite("parameters.npy", problems);
+        firstNonFinite("logits.npy", problems);
+        if (kind == ZooKind.FORMAL) checkFormal(runs, problems); else checkMnist(problems);
+        NdArray status = Files.exists(dir.resolve(ZooKind.STATUS_FILE)) ? Npy.read(dir.resolve(ZooKind.STATUS_FILE)) : null;
+        if (status != null) {
+            long[] s = status.toLongs();
+            int stored = 0;
+            for (int i = 0; i < s.length / 3; i++) if (s[3 * i + 1] == 0) stored++;
+            if (stored != runs.size()) problems.add(ZooKind.STATUS_FILE + ": records " + stored + " stored runs, the files hold " + runs.size());
+        }
+        return problems;
+    }
+
+    private void firstNonFinite(String name, List<String> problems) {
+        NdArray a = files.get(name);
+        long n = a.size();
+        for (long i = 0; i < n; i++) {
+            if (!Double.isFinite(a.getDouble(i))) {
+                problems.add(name + ": value " + i + " (row " + i / (n / rows) + ") is " + a.getDouble(i));
+                return;
+            }
+        }
+    }
+
+    private void checkFormal(Map<Integer, List<Long>> runs, List<String> problems) {
+        NdArray tasks = files.get("tasks.npy"), labels = files.get("num_step_correct.npy"), seqs = files.get("sequences.npy");
+        NdArray strict = files.get(FormalZoo.STRICT_FILE);
+        for (long r = 0; r < rows; r++) {
+            long[] d = {tasks.getLong(4 * r), tasks.getLong(4 * r + 1), tasks.getLong(4 * r + 2), tasks.getLong(4 * r + 3)};
+            if (d[0] != 0 || Arrays.stream(d).anyMatch(v -> v < -3 || v > 2)) { problems.add("tasks.npy: row " + r + ": " + Arrays.toString(d) + ", expected [0, m_b, m_c, m_d] with m in -3..2"); break; }
+            long first = runs.get(run(r)).getFirst();
+            for (int k = 0; k < 4; k++) {
+                if (tasks.getLong(4 * first + k) != d[k]) { problems.add("tasks.npy: run " + run(r) + " changes its task at row " + r); break; }
+            }
+            long correct = labels.getLong(3 * r + 2);
+            if (correct < 0 || correct > FormalZoo.SAMPLES) { problems.add("num_step_correct.npy: row " + r + ": " + correct + " accepted, expected 0..1000"); break; }
+            if (strict != null && (strict.getLong(r) < 0 || strict.getLong(r) > correct)) {
+                problems.add(FormalZoo.STRICT_FILE + ": row " + r + ": " + strict.getLong(r) + " strictly accepted, expected 0.." + correct + " (count-only)");
+                break;
+            }
+        }
+        long n = seqs.size();
+        for (long i = 0; i < n; i++) {
+            long t = seqs.getLong(i);
+            if (t < 0 || t >= FormalLanguage.VOCAB) { problems.add("sequences.npy: value " + i + " is token " + t + ", expected 0..5"); break; }
+        }
+    }
+
+    private void checkMnist(List<String> problems) {
+        NdArray tasks = files.get("tasks.npy"), acc = files.get("accuracy_losses.npy");
+        for (long r = 0; r < rows; r++) {
+            double angle = tasks.getDouble(r);
+            if (!(angle >= 0 && angle < 360)) { problems.add("tasks.npy: row " + r + ": angle " + angle + ", expected [0, 360)"); break; }
+            double a = acc.getDouble(4 * r), trainLoss = acc.getDouble(4 * r + 1), evalLoss = acc.getDouble(4 * r + 2), wd = acc.getDouble(4 * r + 3);
+            if (!(a >= 0 && a <= 1)) { problems.add("accuracy_losses.npy: row " + r + ": accuracy " + a + ", expected [0, 1]"); break; }
+            if (!(trainLoss >= 0 && evalLoss >= 0 && Double.isFinite(trainLoss) && Double.isFinite(evalLoss))) { problems.add("accuracy_losses.npy: row " + r + ": losses " + trainLoss + ", " + evalLoss + ", expected finite and >= 0"); break; }
+            if (Arrays.stream(MnistZoo.WEIGHT_DECAYS).noneMatch(w -> w == wd)) { problems.add("accuracy_losses.npy: row " + r + ": weight decay " + wd + ", expected one of " + Arrays.toString(MnistZoo.WEIGHT_DECAYS)); break; }
+        }
+        firstNonFinite("sequences.npy", problems);
+    }
+
+    // ------------------------------------------------------------------ summary
+
+    /** Per checkpoint step: runs, and the mean, min and max of the quality measure (acceptance or eval accuracy). */
+    public String summary() {
+        Map<Integer, List<double[]>> byStep = new TreeMap<>();
+        for (long r = 0; r < rows; r++) byStep.computeIfAbsent(step(r), k -> new ArrayList<>()).add(quality(r));
+        StringBuilder sb = new StringBuilder();
+        boolean formal = kind == ZooKind.FORMAL;
+        sb.append(String.format("%s zoo %s: %d rows, %d runs%n", kind.id, dir, rows, runs().size()));
+        sb.append(formal ? String.format("%8s %5s  %-32s  %s%n", "step", "runs", "accepted of 1000 (count-only) mean [min, max]", "strict mean")
+                         : String.format("%8s %5s  %-32s  %s%n", "step", "runs", "eval accuracy mean [min, max]", "train / eval loss"));
+        for (var e : byStep.entrySet()) {
+            double[] mean = new double[3];
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (double[] q : e.getValue()) {
+                for (int i = 0; i < 3; i++) mean[i] += q[i] / e.getValue().size();
+                lo = Math.min(lo, q[0]);
+                hi = Math.max(hi, q[0]);
+            }
+            sb.append(formal
+                ? String.format("%8d %5d  %7.1f [%4.0f, %4.0f]%13s  %s%n", e.getKey(), e.getValue().size(), mean[0], lo, hi, "", Double.isNaN(mean[1]) ? "-" : String.format("%.1f", mean[1]))
+                : String.format("%8d %5d  %6.2f %% [%.2f, %.2f]%12s  %.4f / %.4f%n", e.getKey(), e.getValue().size(), 100 * mean[0], 100 * lo, 100 * hi, "", mean[1], mean[2]));
+        }
+        return sb.toString();
+    }
+
+    /** Formal: {accepted (count-only), accepted (strict, NaN if absent), 0}; MNIST: {eval accuracy, train loss, eval loss}. */
+    public double[] quality(long r) {
+        if (kind == ZooKind.FORMAL) {
+            NdArray strict = files.get(FormalZoo.STRICT_FILE);
+            return new double[] {files.get("num_step_correct.npy").getLong(3 * r + 2), strict == null ? Double.NaN : strict.getLong(r), 0};
+        }
+        NdArray a = files.get("accuracy_losses.npy");
+        return new double[] {a.getDouble(4 * r), a.getDouble(4 * r + 1), a.getDouble(4 * r + 2)};
+    }
+
+    // ------------------------------------------------------------------ export and merge
+
+    /** Writes one checkpoint as a PyTorch state dict (nn.LSTM "lstm.*" + nn.Linear "linear.*") in safetensors. */
+    public void export(int run, int step, Path out) throws IOException {
+        long row = row(run, step);
+        float[] flat = parameters(row);
+        LstmLayout layout = kind.layout;
+        Map<String, NdArray> state = new LinkedHashMap<>();
+        for (LstmLayout.Entry e : layout.entries()) {
+            state.put(e.name(), NdArray.ofFloats(Arrays.copyOfRange(flat, e.offset(), e.offset() + e.size()), Arrays.stream(e.shape()).asLongStream().toArray()));
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("zoo", kind.id);
+        meta.put("run", Integer.toString(run));
+        meta.put("step", Integer.toString(step));
+        meta.put("layout", layout.toString());
+        if (out.getParent() != null) Files.createDirectories(out.getParent());
+        Safetensors.write(out, state, meta);
+    }
+
+    /**
+     * Merges complete shards of one zoo (same arguments but the shard) into {@code out}: rows by run, then
+     * checkpoint, and args.json as an unsharded job writes it, so the result equals that job's zoo byte for
+     * byte. The shards together must cover every run.
+     */
+    public static void merge(List<Path> shardDirs, Path out) throws IOException {
+        if (shardDirs.isEmpty()) throw new IllegalArgumentException("zoo merge needs at least one shard folder");
+        List<Zoo> shards = new ArrayList<>();
+        JsonNode common = null;
+        int runs = -1;
+        TreeMap<Integer, Zoo> byFirstRun = new TreeMap<>();
+        for (Path d : shardDirs) {
+            Zoo z = open(d);
+            JsonNode a = z.args();
+            if (a == null || !a.has("zooscope")) throw new IllegalArgumentException(d + ": not a zooscope shard (no zooscope arguments in args.json)");
+            ObjectNode rest = a.deepCopy();
+            JsonNode zs = a.get("zooscope");
+            int first = zs.get("shard_runs").get(0).asInt(), end = zs.get("shard_runs").get(1).asInt();
+            ((ObjectNode) rest.get("zooscope")).remove(List.of("shard", "shard_runs"));
+            if (common == null) { common = rest; runs = zs.get("runs").asInt(); }
+            else if (!common.equals(rest)) {
+                throw new IllegalArgumentException(d + ": made with other arguments than " + shardDirs.getFirst() + " (" + ZooWriter.firstDifference("", rest, common) + ")");
+            }
+            NdArray status = Files.exists(d.resolve(ZooKind.STATUS_FILE)) ? Npy.read(d.resolve(ZooKind.STATUS_FILE)) : null;
+            long finished = status == null ? 0 : status.shape()[0];
+            if (finished != end - first) {
+                throw new IllegalArgumentException(d + ": shard " + zs.get("shard").asText() + " is not complete (" + finished + " of " + (end - first) + " runs finished); run its command again to finish it");
+            }
+            if (byFirstRun.put(first, z) != null) throw new IllegalArgumentException(d + ": shard " + zs.get("shard").asText() + " given twice");
+            shards.add(z);
+        }
+        int expect = 0;
+        for (var e : byFirstRun.entrySet()) {
+            JsonNode zs = e.getValue().args().get("zooscope");
+            int first = zs.get("shard_runs").get(0).asInt(), end = zs.get("shard_runs").get(1).asInt();
+            if (first != expect) throw new IllegalArgumentException("shards do not cover runs " + expect + ".." + (first - 1) + " of " + runs + " (or overlap)");
+            expect = end;
+        }
+        if (expect != runs) throw new IllegalArgumentException("shards do not cover runs " + expect + ".." + (runs - 1) + " of " + runs);
+
+        ObjectNode merged = common.deepCopy();
+        ObjectNode zs = (ObjectNode) merged.get("zooscope");
+        zs.put("shard", "0/1");
+        zs.putArray("shard_runs").add(0).add(runs);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> args = new ObjectMapper().convertValue(merged, LinkedHashMap.class);
+        ZooKind kind = shards.getFirst().kind;
+        int perRun = zs.get("checkpoints").size();
+        try (ZooWriter w = new ZooWriter(out, kind, perRun, args)) {
+            if (!w.finished().isEmpty()) throw new IllegalArgumentException(out + ": already holds " + w.finished().size() + " runs; merge into an empty folder");
+            for (Zoo z : byFirstRun.values()) {
+                long[] s = Npy.read(z.dir.resolve(ZooKind.STATUS_FILE)).toLongs();
+                Map<Integer, List<Long>> rowsOf = z.runs();
+                List<ZooWriter.RunResult> results = new ArrayList<>();
+                for (int i = 0; i < s.length / 3; i++) {
+                    int run = (int) s[3 * i];
+                    List<Map<String, NdArray>> rows = new ArrayList<>();
+                    if (s[3 * i + 1] == 0) {
+                        for (long r : rowsOf.get(run)) {
+                            Map<String, NdArray> row = new LinkedHashMap<>();
+                            for (ZooKind.ZooFile f : kind.files) row.put(f.name(), z.file(f.name()).rows(r, 1));
+                            rows.add(row);
+                        }
+                    }
+                    results.add(new ZooWriter.RunResult(run, s[3 * i + 1] == 0 ? -1 : (int) s[3 * i + 2], rows));
+                }
+                w.commit(results);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package zooscope.zoo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import zooscope.engine.io.DType;
+import zooscope.engine.io.FormatException;
+import zooscope.engine.io.NdArray;
+import zooscope.engine.io.Npy;
+import zooscope.engine.io.NpyAppender;
+
+/**
+ * Appends finished runs to a zoo folder so that a job killed at any moment can be restarted with the same
+ * command and end with the same bytes. Protocol: a batch of runs is appended to every data file and each
+ * is flushed (rows first, then the row count in its header); only then are the runs recorded in
+ * {@link ZooKind#STATUS_FILE}, which is flushed last and so commits them. On reopening, rows beyond what
+ * the status file commits (a kill between the two) are cut off; args.json must match the command.
+ */
+final class ZooWriter implements Closeable {
+    /** How a run ended. */
+    record RunResult(int run, int divergedAt, List<Map<String, NdArray>> rows) {
+        boolean stored() { return divergedAt < 0; }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ZooKind kind;
+    private final int rowsPerRun;
+    private final Map<String, NpyAppender> data = new LinkedHashMap<>();
+    private final NpyAppender status;
+    private final Map<Integer, long[]> finished = new LinkedHashMap<>();
+
+    /**
+     * Opens (creating if needed) the zoo in {@code dir} for runs of {@code rowsPerRun} checkpoints, written
+     * with arguments {@code args}. An existing zoo must have been started with the same arguments.
+     */
+    ZooWriter(Path dir, ZooKind kind, int rowsPerRun, Map<String, Object> args) throws IOException {
+        this.kind = kind;
+        this.rowsPerRun = rowsPerRun;
+        Files.createDirectories(dir);
+        checkOrWriteArgs(dir.resolve(ZooKind.ARGS_FILE), args);
+        NpyAppender st = NpyAppender.open(dir.resolve(ZooKind.STATUS_FILE), DType.I64, 3);
+        try {
+            long stored = 0;
+            if (st.rows() > 0) {
+                long[] s = Npy.read(st.file()).rows(0, st.rows()).toLongs();
+                for (int r = 0; r < st.rows(); r++) {
+                    finished.put((int) s[3 * r], new long[] {s[3 * r + 1], s[3 * r + 2]});
+                    if (s[3 * r + 1] == 0) stored++;
+                }
+            }
+            for (ZooKind.ZooFile f : kind.files) {
+                NpyAppender a = NpyAppender.open(dir.resolve(f.name()), f.dtype(), f.rowShape());
+                data.put(f.name(), a);
+                long want = stored * rowsPerRun;
+                if (a.rows() < want) {
+                    throw new FormatException(a.file(), "shape", a.rows() + " rows, but " + ZooKind.STATUS_FILE + " records "
+                        + stored + " stored runs of " + rowsPerRun + " checkpoints (" + want + " rows): the zoo is damaged");
+                }
+                if (a.rows() > want) a.truncate(want); // written, but not committed before the job stopped
+            }
+        } catch (IOException | RuntimeException e) {
+            try { closeAll(st); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
+            throw e;
+        }
+        status = st;
+    }
+
+    private void closeAll(NpyAppender st) throws IOException {
+        IOException first = null;
+        List<NpyAppender> all = new ArrayList<>(data.values());
+        all.add(st);
+        for (NpyAppender a : all) {
+            try { a.close(); } catch (IOException e) { if (first == null) first = e; }
+        }
+        if (first != null) throw first;
+    }
+
+    /** Runs already finished (stored or diverged), with [status, step]. */
+    Map<Integer, long[]> finished() { return finished; }
+
+    private static void checkOrWriteArgs(Path file, Map<String, Object> args) throws IOException {
+        JsonNode want = JSON.valueToTree(args);
+        if (Files.exists(file)) {
+            JsonNode have;
+            try {
+                have = JSON.readTree(file.toFile());
+            } catch (IOException e) {
+                throw new FormatException(file, "json", "unreadable (" + e.getMessage() + ")");
+            }
+            String diff = firstDifference("", have, want);
+            if (diff != null) {
+                throw new IllegalArgumentException(file + ": this folder holds a zoo made with other arguments (" + diff
+                    + "); resume it with the same arguments or choose another --out");
+            }
+            return;
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, JSON.writeValueAsBytes(want));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The first field where two JSON trees differ, as "field: have X, this command gives Y", or null. */
+    static String firstDifference(String path, JsonNode have, JsonNode want) {
+        if (have.isObject() && want.isObject()) {
+            for (Iterator<String> it = want.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                String p = path.isEmpty() ? f : path + "." + f;
+                if (!have.has(f)) return "field '" + p + "' missing, this command gives " + want.get(f);
+                String d = firstDifference(p, have.get(f), want.get(f));
+                if (d != null) return d;
+            }
+            for (Iterator<String> it = have.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!want.has(f)) return "field '" + (path.isEmpty() ? f : path + "." + f) + "' is not an argument of this command";
+            }
+            return null;
+        }
+        return have.equals(want) ? null : "field '" + path + "' is " + have + ", this command gives " + want;
+    }
+
+    /** Appends the runs (in the given order) and commits them. */
+    void commit(List<RunResult> runs) throws IOException {
+        List<long[]> statusRows = new ArrayList<>();
+        for (RunResult r : runs) {
+            if (r.stored()) {
+                if (r.rows().size() != rowsPerRun) throw new IllegalStateException("run " + r.run() + " has " + r.rows().size() + " checkpoints, expected " + rowsPerRun);
+                for (Map<String, NdArray> row : r.rows()) for (var e : data.entrySet()) e.getValue().append(row.get(e.getKey()));
+            }
+            statusRows.add(new long[] {r.run(), r.stored() ? 0 : 1, r.stored() ? -1 : r.divergedAt()});
+        }
+        for (NpyAppender a : data.values()) a.flush();
+        for (long[] s : statusRows) {
+            status.append(NdArray.ofLongs(s, 1, 3));
+            finished.put((int) s[0], new long[] {s[1], s[2]});
+        }
+        status.flush();
+    }
+
+    ZooKind kind() { return kind; }
+
+    @Override public void close() throws IOException { closeAll(status); }
+}
