@@ -117,24 +117,19 @@ public final class ZooGenerator {
             });
             ZooRecipe.Evaluator[] evaluators = new ZooRecipe.Evaluator[o.threads()];
             for (int i = 0; i < evaluators.length; i++) evaluators[i] = recipe.evaluator();
-            try (ProgressBar bar = progressBar(o.log(), totalSteps)) {
+            try (Progress progress = new Progress(o.log(), totalSteps, inShard, done)) {
                 for (int g = 0; g < todo.size(); g += o.modelsAtOnce()) {
                     List<ZooRecipe.Run> group = new ArrayList<>();
                     for (int r : todo.subList(g, Math.min(todo.size(), g + o.modelsAtOnce()))) group.add(recipe.run(r));
-                    List<ZooWriter.RunResult> results = train(group, o, checkpoints, pool, evaluators, bar);
+                    List<ZooWriter.RunResult> results = train(group, o, checkpoints, pool, evaluators, progress);
                     writer.commit(results);
                     for (ZooWriter.RunResult r : results) {
                         if (r.stored()) continue;
                         diverged++;
-                        if (o.log() != null) o.log().printf("run %d diverged (non-finite loss or weights) at update %d: recorded in %s, not stored%n",
-                            r.run(), r.divergedAt(), ZooKind.STATUS_FILE);
+                        progress.log(String.format("run %d diverged (non-finite loss or weights) at update %d: recorded in %s, not stored",
+                            r.run(), r.divergedAt(), ZooKind.STATUS_FILE));
                     }
-                    if (bar == null && o.log() != null) {
-                        double s = (System.nanoTime() - start) / 1e9;
-                        long stepsDone = (long) Math.min(todo.size(), g + group.size()) * (o.steps() + 1);
-                        o.log().printf("runs done %d/%d, %.0f model-steps/s, ETA %s%n", done + Math.min(todo.size(), g + group.size()), inShard,
-                            stepsDone / s, duration((totalSteps - stepsDone) * s / stepsDone));
-                    }
+                    progress.runsDone(group.size());
                 }
             } finally {
                 pool.shutdownNow();
@@ -146,7 +141,7 @@ public final class ZooGenerator {
 
     /** Trains one group of runs together; evaluates each at the checkpoints, all models in parallel. */
     private static List<ZooWriter.RunResult> train(List<ZooRecipe.Run> runs, Options o, int[] checkpoints, ExecutorService pool,
-                                                   ZooRecipe.Evaluator[] evaluators, ProgressBar bar) throws IOException {
+                                                   ZooRecipe.Evaluator[] evaluators, Progress progress) throws IOException {
         int m = runs.size();
         int batch = o.kind() == ZooKind.FORMAL ? FormalZoo.BATCH : MnistZoo.BATCH;
         int[] divergedAt = new int[m];
@@ -166,11 +161,11 @@ public final class ZooGenerator {
                 for (int i = 0; i < m; i++) lr[i] = o.lr().at(runs.get(i).index(), t);
                 models.step(data, lr, losses);
                 for (int i = 0; i < m; i++) if (divergedAt[i] < 0 && !Float.isFinite(losses[i])) divergedAt[i] = t;
-                if (bar != null) bar.stepBy(m);
+                progress.steps(m);
                 if (t == checkpoints[next]) {
                     evaluate(runs, models, t, divergedAt, rows, pool, evaluators);
                     next++;
-                    if (bar != null) bar.setExtraMessage("update " + t + ": checkpoint " + next + "/" + checkpoints.length);
+                    progress.checkpoint(runs.getFirst().index(), runs.getLast().index(), t, next, checkpoints.length);
                 }
             }
         }
@@ -209,10 +204,60 @@ public final class ZooGenerator {
         }
     }
 
-    private static ProgressBar progressBar(PrintStream log, long total) {
-        if (log == null || log != System.out || System.console() == null) return null;
-        return new ProgressBarBuilder().setTaskName("zoo").setInitialMax(total).setUnit(" model-steps", 1).setStyle(ProgressBarStyle.ASCII)
-            .setUpdateIntervalMillis(500).showSpeed().build();
+    /**
+     * Progress of a job: a bar (model-steps, rate, ETA, runs done) on a terminal; in a log (a batch job's
+     * output) a line per checkpoint and per finished group.
+     */
+    private static final class Progress implements AutoCloseable {
+        private final PrintStream log;
+        private final ProgressBar bar;
+        private final long total, start = System.nanoTime();
+        private final int inShard;
+        private int runsDone;
+        private long steps;
+
+        Progress(PrintStream log, long total, int inShard, int runsDone) {
+            this.log = log;
+            this.total = total;
+            this.inShard = inShard;
+            this.runsDone = runsDone;
+            bar = log == null || log != System.out || System.console() == null ? null
+                : new ProgressBarBuilder().setTaskName("zoo").setInitialMax(total).setUnit(" model-steps", 1)
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build();
+            if (bar != null) bar.setExtraMessage(runsText());
+        }
+
+        private String runsText() { return "runs done " + runsDone + "/" + inShard; }
+
+        void steps(int n) {
+            steps += n;
+            if (bar != null) bar.stepBy(n);
+        }
+
+        void checkpoint(int firstRun, int lastRun, int update, int k, int of) {
+            if (bar != null) bar.setExtraMessage(runsText() + ", runs " + firstRun + ".." + lastRun + " at checkpoint " + k + "/" + of);
+            else log(String.format("runs %d..%d: checkpoint %d/%d (update %d); %s", firstRun, lastRun, k, of, update, rate()));
+        }
+
+        void runsDone(int n) {
+            runsDone += n;
+            if (bar != null) bar.setExtraMessage(runsText());
+            else log(runsText() + "; " + rate());
+        }
+
+        private String rate() {
+            double s = (System.nanoTime() - start) / 1e9;
+            return String.format("%.0f model-steps/s, ETA %s", steps / s, duration((total - steps) * s / steps));
+        }
+
+        void log(String line) {
+            if (log == null) return;
+            if (bar != null) bar.pause();
+            log.println(line);
+            if (bar != null) bar.resume();
+        }
+
+        @Override public void close() { if (bar != null) bar.close(); }
     }
 
     static String duration(double seconds) {

@@ -90,7 +90,7 @@ final class ZooWriter implements Closeable {
     Map<Integer, long[]> finished() { return finished; }
 
     private static void checkOrWriteArgs(Path file, Map<String, Object> args) throws IOException {
-        JsonNode want = JSON.valueToTree(args);
+        JsonNode want = JSON.readTree(JSON.writeValueAsBytes(args)); // as it reads back from the file
         if (Files.exists(file)) {
             JsonNode have;
             try {

@@ -1,6 +1,5 @@
 package zooscope.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import zooscope.engine.io.Safetensors;
+import zooscope.zoo.Zoo;
+import zooscope.zoo.ZooTest;
 
 class DemoCommandTest {
     @TempDir Path dir;
@@ -24,32 +24,33 @@ class DemoCommandTest {
     }
 
     @Test
-    void smallDemoWritesReportAndIsDeterministic() throws Exception {
-        String[] args = {"demo", "--steps", "30", "--samples", "20", "--eval-every", "15", "--backend", "scalar", "--out"};
+    void smallDemoWritesZooAndReportAndIsDeterministic() throws Exception {
+        String[] args = {"demo", "--runs", "3", "--steps", "100", "--out"};
         assertEquals(0, run(new StringWriter(), concat(args, dir.resolve("a").toString())));
         assertEquals(0, run(new StringWriter(), concat(args, dir.resolve("b").toString())));
-        for (String f : new String[] {"report.json", "loss.csv", "loss.png", "model.safetensors"}) {
-            assertTrue(Files.size(dir.resolve("a").resolve(f)) > 0, f);
-        }
-        JsonNode a = new ObjectMapper().readTree(dir.resolve("a/report.json").toFile());
-        JsonNode b = new ObjectMapper().readTree(dir.resolve("b/report.json").toFile());
-        assertEquals(a.get("loss"), b.get("loss"), "same seed, same loss curve");
-        assertEquals(2, a.get("evaluations").size());
-        assertTrue(a.get("loss").get(29).asDouble() < a.get("loss").get(0).asDouble(), "loss falls");
-        var wa = Safetensors.read(dir.resolve("a/model.safetensors")).tensors();
-        var wb = Safetensors.read(dir.resolve("b/model.safetensors")).tensors();
-        assertEquals(10, wa.size());
-        wa.forEach((k, v) -> assertArrayEquals(v.toFloats(), wb.get(k).toFloats(), "bit-identical weights: " + k));
+        for (String f : new String[] {"report.json", "acceptance.png"}) assertTrue(Files.size(dir.resolve("a").resolve(f)) > 0, f);
+        ZooTest.assertSameBytes(dir.resolve("a/zoo"), dir.resolve("b/zoo"));
+        assertEquals(java.util.List.of(), Zoo.open(dir.resolve("a/zoo")).check());
+        JsonNode report = new ObjectMapper().readTree(dir.resolve("a/report.json").toFile());
+        assertEquals(3, report.get("per_run").size());
+        assertEquals(2, report.get("mean_accepted_count_only").size());
+        assertTrue(report.get("mean_accepted_count_only").get(1).asDouble() > report.get("mean_accepted_count_only").get(0).asDouble(), "learning raises acceptance");
     }
 
     @Test
     void badInputIsOneClearLine() {
         StringWriter err = new StringWriter();
-        assertEquals(2, run(err, "demo", "--task", "1,9,0", "--out", dir.toString()));
-        assertEquals("zooscope demo: --task offsets must lie in -3..2, got [1, 9, 0]", err.toString().strip());
+        assertEquals(2, run(err, "demo", "--runs", "0", "--out", dir.toString()));
+        assertEquals("zooscope demo: --runs must be positive, got 0", err.toString().strip());
         err = new StringWriter();
         assertEquals(2, run(err, "demo", "--backend", "tpu"));
         assertTrue(err.toString().contains("unknown backend 'tpu' (zooscope.backend): expected one of [native, vector, scalar]"), err.toString());
+        err = new StringWriter();
+        assertEquals(2, run(err, "zoo", "formal", "--runs", "2", "--shard", "2/2", "--out", dir.toString()));
+        assertEquals("zooscope formal: --shard must be i/n with 0 <= i < n, got 2/2", err.toString().strip());
+        err = new StringWriter();
+        assertEquals(2, run(err, "zoo", "check", dir.toString()));
+        assertTrue(err.toString().contains("not a zoo (neither num_step_correct.npy"), err.toString());
     }
 
     static String[] concat(String[] a, String b) {

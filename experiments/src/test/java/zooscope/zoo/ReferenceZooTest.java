@@ -45,64 +45,69 @@ class ReferenceZooTest {
         return null;
     }
 
-    /** Checks every stored output of every row against the model's; returns {worst, mean} |difference|. */
-    static double[] check(LstmLayout layout, NdArray params, NdArray outputs, int rows, int samples, int time,
-                          java.util.function.IntFunction<Tensor> inputs, boolean logSoftmax, Tolerance tol) {
+    /**
+     * Loads every row of the zoo in {@code dir} into the engine's LSTM (the autodiff model, not the zoo
+     * generator's stepper), runs it on the row's stored rollout inputs and checks the stored outputs;
+     * returns {worst, mean} |difference|.
+     */
+    static double[] reproduceStoredOutputs(Path dir) throws IOException {
+        Zoo zoo = Zoo.open(dir);
+        boolean formal = zoo.kind == ZooKind.FORMAL;
+        LstmLayout layout = zoo.kind.layout;
+        NdArray seqs = zoo.file("sequences.npy"), outputs = zoo.file("logits.npy");
+        int samples = (int) seqs.shape()[1], time = zoo.kind.time, O = layout.output();
+        assertEquals(DType.F16, outputs.dtype());
+        assertArrayEquals(new long[] {zoo.rows, samples, time, O}, outputs.shape());
+        Tolerance tol = formal ? FORMAL : MNIST;
         double worst = 0, sum = 0;
         long count = 0;
         LstmWithHead model = layout.newModel(new Rng(0));
-        for (int r = 0; r < rows; r++) {
-            layout.load(model, params.toFloats((long) r * layout.size(), layout.size()), 0);
+        for (long r = 0; r < zoo.rows; r++) {
+            layout.load(model, zoo.parameters(r), 0);
             float[] got;
             try (var off = Grad.off()) {
-                Tensor out = model.forward(inputs.apply(r));
-                got = (logSoftmax ? out.logSoftmax() : out).toArray();
+                Tensor out = model.forward(formal ? formalInputs(seqs, r) : Tensor.of(seqs.toFloats(r * samples * time * 16, samples * time * 16), samples, time, 16));
+                got = (formal ? out.logSoftmax() : out).toArray();
             }
-            float[] want = outputs.toFloats((long) r * samples * time * layout.output(), samples * time * layout.output());
+            float[] want = outputs.toFloats(r * samples * time * O, samples * time * O);
             for (int i = 0; i < got.length; i++) {
                 double d = Math.abs(got[i] - want[i]);
                 worst = Math.max(worst, d);
                 sum += d;
                 count++;
-                assertTrue(d <= tol.atol() + tol.rtol() * Math.abs(want[i]), "row " + r + ", output " + i + ": " + got[i] + " vs stored " + want[i]);
+                assertTrue(d <= tol.atol() + tol.rtol() * Math.abs(want[i]), dir + ": row " + r + ", output " + i + ": " + got[i] + " vs stored " + want[i]);
             }
         }
         assertTrue(sum / count <= tol.mean(), "mean |difference| " + sum / count + " above " + tol.mean());
+        System.out.printf("%s: %d rows x %d rollouts reproduced, |diff| worst %.2e, mean %.2e%n", dir, zoo.rows, samples, worst, sum / count);
         return new double[] {worst, sum / count};
+    }
+
+    /** One-hot tokens 0..40 of a row's stored sequences; position 0 is BOS whatever is stored there (§4.4). */
+    private static Tensor formalInputs(NdArray seqs, long r) {
+        int samples = (int) seqs.shape()[1], len = (int) seqs.shape()[2], time = len - 1;
+        int[] tokens = new int[samples * time];
+        for (int s = 0; s < samples; s++) {
+            for (int t = 0; t < time; t++) tokens[s * time + t] = t == 0 ? FormalLanguage.BOS : (int) seqs.getLong((r * samples + s) * len + t);
+        }
+        return Tensor.oneHot(FormalLanguage.VOCAB, tokens, samples, time);
     }
 
     @Test
     void formalLanguageRowsReproduceTheStoredLogProbabilities() throws IOException {
-        Path dir = zoo("reference-formal-small");
-        NdArray params = Npy.read(dir.resolve("parameters.npy")), seqs = Npy.read(dir.resolve("sequences.npy"));
-        NdArray logits = Npy.read(dir.resolve("logits.npy"));
-        assertEquals(DType.F16, logits.dtype());
-        int rows = (int) params.shape()[0], samples = (int) seqs.shape()[1], len = (int) seqs.shape()[2], time = len - 1;
-        assertArrayEquals(new long[] {rows, samples, time, 6}, logits.shape());
-        double[] err = check(LstmLayout.FORMAL, params, logits, rows, samples, time, r -> {
-            int[] tokens = new int[samples * time];
-            for (int s = 0; s < samples; s++) {
-                for (int t = 0; t < time; t++) {
-                    long at = ((long) r * samples + s) * len + t;
-                    // position 0 is BOS whatever is stored there (the reference may write EOS over it)
-                    tokens[s * time + t] = t == 0 ? FormalLanguage.BOS : (int) seqs.getLong(at);
-                }
-            }
-            return Tensor.oneHot(FormalLanguage.VOCAB, tokens, samples, time);
-        }, true, FORMAL);
-        System.out.printf("reference formal zoo: %d rows x %d rollouts reproduced, |diff| worst %.2e, mean %.2e%n", rows, samples, err[0], err[1]);
+        reproduceStoredOutputs(zoo("reference-formal-small"));
     }
 
     @Test
     void mnistRowsReproduceTheStoredLogits() throws IOException {
-        Path dir = zoo("reference-mnist-small");
-        NdArray params = Npy.read(dir.resolve("parameters.npy")), seqs = Npy.read(dir.resolve("sequences.npy"));
-        NdArray logits = Npy.read(dir.resolve("logits.npy"));
-        int rows = (int) params.shape()[0], samples = (int) seqs.shape()[1], time = (int) seqs.shape()[2];
-        assertArrayEquals(new long[] {rows, samples, time, 16}, seqs.shape());
-        assertArrayEquals(new long[] {rows, samples, time, 10}, logits.shape());
-        double[] err = check(LstmLayout.MNIST, params, logits, rows, samples, time,
-            r -> Tensor.of(seqs.toFloats((long) r * samples * time * 16, samples * time * 16), samples, time, 16), false, MNIST);
-        System.out.printf("reference MNIST zoo: %d rows x %d rollouts reproduced, |diff| worst %.2e, mean %.2e%n", rows, samples, err[0], err[1]);
+        reproduceStoredOutputs(zoo("reference-mnist-small"));
+    }
+
+    @Test
+    void referenceZoosPassZooCheck() throws IOException {
+        for (String name : new String[] {"reference-formal-small", "reference-mnist-small"}) {
+            Zoo z = Zoo.open(zoo(name));
+            assertEquals(java.util.List.of(), z.check(), name);
+        }
     }
 }

@@ -83,6 +83,8 @@ public final class NativeBackend implements Backend {
                 return Optional.empty();
             }
             SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+            // the mapping outlives the file: delete the extracted copy now, so a killed JVM leaves none behind
+            if (override == null) Files.deleteIfExists(lib);
             MethodHandle version = Linker.nativeLinker().downcallHandle(lookup.find("zs_abi_version").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
             int v = (int) version.invokeExact();
             if (v != ABI_VERSION) {
@@ -106,7 +108,6 @@ public final class NativeBackend implements Backend {
         try (InputStream in = NativeBackend.class.getResourceAsStream(RESOURCE)) {
             if (in == null) return null;
             Path tmp = Files.createTempFile("libzooscope", ".so");
-            tmp.toFile().deleteOnExit();
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             return tmp;
         }
