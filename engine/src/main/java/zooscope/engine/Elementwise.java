@@ -29,6 +29,7 @@ final class Elementwise {
         Backend k = Tensor.kernels();
         if (Arrays.equals(a.shape, b.shape)) return sameShape(op, a, b, k);
         int[] shape = Shapes.broadcast(a.shape, b.shape);
+        if (a.rank() > 0 && b.rank() > 0 && a.dim(-1) == b.dim(-1)) return rowBroadcast(op, a, b, shape, k);
         int n = Shapes.size(shape);
         int[] ia = Shapes.broadcastIndex(a.shape, shape), ib = Shapes.broadcastIndex(b.shape, shape);
         float[] out = new float[n];
@@ -39,6 +40,44 @@ final class Elementwise {
                 float x = a.data[a.offset + ia[i]], y = b.data[b.offset + ib[i]];
                 if (ga != null) ga[ia[i]] += g[i] * da(op, y);
                 if (gb != null) gb[ib[i]] += g[i] * db(op, x, y);
+            }
+        }, a, b);
+    }
+
+    /**
+     * Broadcasting where both operands have the output's last axis (bias rows, channel-last tensors): row by
+     * row through the same-shape kernels, with one index per row instead of per element.
+     */
+    private static Tensor rowBroadcast(Backend.Binary op, Tensor a, Tensor b, int[] shape, Backend k) {
+        int inner = shape[shape.length - 1], n = Shapes.size(shape), rows = inner == 0 ? 0 : n / inner;
+        int[] lead = Arrays.copyOf(shape, shape.length - 1);
+        int[] ra = Shapes.broadcastIndex(Arrays.copyOf(a.shape, a.rank() - 1), lead);
+        int[] rb = Shapes.broadcastIndex(Arrays.copyOf(b.shape, b.rank() - 1), lead);
+        float[] out = new float[n];
+        for (int r = 0; r < rows; r++) k.binary(op, a.data, a.offset + ra[r] * inner, b.data, b.offset + rb[r] * inner, out, r * inner, inner);
+        return Tensor.result(out, shape, op.name().toLowerCase(), g -> {
+            float[] ga = a.requiresGrad ? a.gradBuffer() : null, gb = b.requiresGrad ? b.gradBuffer() : null;
+            float[] t = op == Backend.Binary.MUL || op == Backend.Binary.DIV ? new float[inner] : null;
+            for (int r = 0; r < rows; r++) {
+                int go = r * inner, ao = a.offset + ra[r] * inner, bo = b.offset + rb[r] * inner;
+                switch (op) {
+                    case ADD, SUB -> {
+                        if (ga != null) k.axpy(inner, 1f, g, go, ga, ra[r] * inner);
+                        if (gb != null) k.axpy(inner, op == Backend.Binary.ADD ? 1f : -1f, g, go, gb, rb[r] * inner);
+                    }
+                    case MUL -> {
+                        if (ga != null) { k.binary(Backend.Binary.MUL, g, go, b.data, bo, t, 0, inner); k.axpy(inner, 1f, t, 0, ga, ra[r] * inner); }
+                        if (gb != null) { k.binary(Backend.Binary.MUL, g, go, a.data, ao, t, 0, inner); k.axpy(inner, 1f, t, 0, gb, rb[r] * inner); }
+                    }
+                    case DIV -> {
+                        k.binary(Backend.Binary.DIV, g, go, b.data, bo, t, 0, inner);          // g / b
+                        if (ga != null) k.axpy(inner, 1f, t, 0, ga, ra[r] * inner);
+                        if (gb != null) {                                                       // −(g / b)·out
+                            k.binary(Backend.Binary.MUL, t, 0, out, go, t, 0, inner);
+                            k.axpy(inner, -1f, t, 0, gb, rb[r] * inner);
+                        }
+                    }
+                }
             }
         }, a, b);
     }

@@ -60,4 +60,31 @@ public final class LinearAlgebra {
             }
         }, x, w, b);
     }
+
+    /**
+     * One linear map per batch entry, with frozen weights read from a constant tensor: for each b,
+     * y[b] = x[b]·W[b]ᵀ + Σ bias_k[b], where W[b] is the [out, in] matrix at {@code wOffset} of row b of
+     * {@code theta} [B, P] and each bias the [out] vector at an offset in {@code biasOffsets}. x is [B, M, in];
+     * y is [B, M, out]. Gradients flow to x only (B networks probed through their inputs).
+     */
+    public static Tensor batchedLinear(Tensor x, Tensor theta, int wOffset, int out, int... biasOffsets) {
+        if (theta.requiresGrad) throw new IllegalArgumentException("batchedLinear: the weights are frozen; theta must not require grad");
+        if (x.rank() != 3 || theta.rank() != 2 || theta.shape[0] != x.shape[0]) {
+            throw new IllegalArgumentException("batchedLinear: x " + Shapes.str(x.shape) + ", theta " + Shapes.str(theta.shape) + ": expected x [B, M, in] and theta [B, P]");
+        }
+        int B = x.shape[0], M = x.shape[1], in = x.shape[2], P = theta.shape[1];
+        if (wOffset < 0 || wOffset + out * in > P) throw new IllegalArgumentException("batchedLinear: a [" + out + ", " + in + "] matrix at " + wOffset + " does not fit rows of " + P);
+        Backend K = Tensor.kernels();
+        float[] y = new float[B * M * out];
+        for (int b = 0; b < B; b++) {
+            for (int bo : biasOffsets) {
+                for (int m = 0; m < M; m++) K.axpy(out, 1f, theta.data, theta.offset + b * P + bo, y, (b * M + m) * out);
+            }
+        }
+        K.gemmBatched(B, false, true, M, out, in, 1f, x.data, x.offset, in, M * in, theta.data, theta.offset + wOffset, in, P,
+            1f, y, 0, out, M * out);
+        return Tensor.result(y, new int[] {B, M, out}, "batched_linear", g ->
+            K.gemmBatched(B, false, false, M, in, out, 1f, g, 0, out, M * out, theta.data, theta.offset + wOffset, in, P,
+                1f, x.gradBuffer(), 0, in, M * in), x);
+    }
 }

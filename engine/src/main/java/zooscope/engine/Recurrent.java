@@ -34,6 +34,39 @@ public final class Recurrent {
         }, x, wIh, wHh, bIh, bHh);
     }
 
+    /**
+     * The fused LSTM cell as an op (PyTorch gate order i, f, g, o): pre-activation gates [..., 4H] and the
+     * cell state c [..., H] → [..., 2H] holding the new h (first H) and the new c (last H) of each row.
+     * For step-by-step models (LSTMCell, probed RNNs); forward and backward are the backend's cell kernels.
+     */
+    public static Tensor cell(Tensor gates, Tensor c) {
+        int H = c.dim(-1), rows = c.size / H;
+        if (gates.dim(-1) != 4 * H || gates.size != 4 * c.size) {
+            throw new IllegalArgumentException("LSTM cell: gates " + Shapes.str(gates.shape) + " for state " + Shapes.str(c.shape) + ": expected [..., 4H] with the same leading shape");
+        }
+        var k = Tensor.kernels();
+        float[] acts = java.util.Arrays.copyOfRange(gates.data, gates.offset, gates.offset + gates.size);
+        float[] cNew = new float[rows * H], tc = new float[rows * H], h = new float[rows * H];
+        k.lstmCellForward(rows, H, acts, 0, c.data, c.offset, cNew, 0, tc, 0, h, 0);
+        float[] out = new float[rows * 2 * H];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(h, r * H, out, r * 2 * H, H);
+            System.arraycopy(cNew, r * H, out, r * 2 * H + H, H);
+        }
+        int[] shape = c.shape();
+        shape[shape.length - 1] = 2 * H;
+        return Tensor.result(out, shape, "lstm_cell", g -> {
+            float[] gh = new float[rows * H], gc = new float[rows * H], dGates = new float[rows * 4 * H], gcPrev = new float[rows * H];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(g, r * 2 * H, gh, r * H, H);
+                System.arraycopy(g, r * 2 * H + H, gc, r * H, H);
+            }
+            k.lstmCellBackward(rows, H, acts, 0, c.data, c.offset, tc, 0, gh, 0, gc, 0, dGates, 0, gcPrev, 0);
+            if (gates.requiresGrad) k.axpy(dGates.length, 1f, dGates, 0, gates.gradBuffer(), 0);
+            if (c.requiresGrad) k.axpy(gcPrev.length, 1f, gcPrev, 0, c.gradBuffer(), 0);
+        }, gates, c);
+    }
+
     /** [B, T, F] (at off) → [T, B, F]. */
     public static float[] toTimeMajor(float[] src, int off, int B, int T, int F) {
         float[] dst = new float[B * T * F];

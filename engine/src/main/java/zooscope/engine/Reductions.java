@@ -16,9 +16,7 @@ final class Reductions {
         int[] keep = Shapes.reducedKeep(a.shape, mask);
         int outSize = Shapes.size(keep);
         int count = outSize == 0 ? 0 : a.size / outSize;
-        int[] keepStrides = Shapes.strides(keep);
-        for (int d = 0; d < keep.length; d++) if (mask[d]) keepStrides[d] = 0;
-        int[] map = Shapes.strideIndex(a.shape, keepStrides); // input position → output position
+        int[] map = outputPositions(a.shape, mask, keep);
         double[] acc = new double[outSize];
         for (int i = 0; i < a.size; i++) acc[map[i]] += a.data[a.offset + i];
         double[] mean = new double[outSize];
@@ -49,6 +47,34 @@ final class Reductions {
                 };
             }
         }, a);
+    }
+
+    /**
+     * For each input position, its output position. The reduced axes are usually one contiguous block
+     * ([outer, reduced, inner]: per-row means, channel-last summaries); that table is filled directly,
+     * any other by the general stride walk.
+     */
+    private static int[] outputPositions(int[] shape, boolean[] mask, int[] keep) {
+        int first = -1, last = -1;
+        for (int d = 0; d < mask.length; d++) if (mask[d]) { if (first < 0) first = d; last = d; }
+        boolean block = first >= 0;
+        for (int d = first + 1; block && d < last; d++) block = mask[d];
+        if (!block) {
+            int[] keepStrides = Shapes.strides(keep);
+            for (int d = 0; d < keep.length; d++) if (mask[d]) keepStrides[d] = 0;
+            return Shapes.strideIndex(shape, keepStrides);
+        }
+        int outer = 1, reduced = 1, inner = 1;
+        for (int d = 0; d < first; d++) outer *= shape[d];
+        for (int d = first; d <= last; d++) reduced *= shape[d];
+        for (int d = last + 1; d < shape.length; d++) inner *= shape[d];
+        int[] map = new int[outer * reduced * inner];
+        for (int o = 0, i = 0; o < outer; o++) {
+            for (int r = 0; r < reduced; r++, i += inner) {
+                for (int j = 0; j < inner; j++) map[i + j] = o * inner + j;
+            }
+        }
+        return map;
     }
 
     /**

@@ -384,4 +384,54 @@ class OpProperties {
             t -> Recurrent.lstmLayer(t[0], t[1], t[2], t[3], t[4]),
             x -> lstmRef(x[0], x[1], x[2], x[3], x[4], B, T, X, H)), g);
     }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void lstmCell(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int R = g.dim(6), H = g.dim(5);
+        OpCheck.check(new OpCheck.Case("lstm_cell rows=" + R + " H=" + H,
+            new float[][] {g.floats(R * 4 * H, -3, 3), g.floats(R * H, -2, 2)}, new int[][] {{R, 4 * H}, {R, H}}, all(2),
+            t -> Recurrent.cell(t[0], t[1]),
+            x -> {
+                double[] out = new double[R * 2 * H];
+                for (int r = 0; r < R; r++) {
+                    for (int j = 0; j < H; j++) {
+                        double[] a = x[0];
+                        int o = r * 4 * H;
+                        double i = 1 / (1 + Math.exp(-a[o + j])), f = 1 / (1 + Math.exp(-a[o + H + j]));
+                        double gg = Math.tanh(a[o + 2 * H + j]), og = 1 / (1 + Math.exp(-a[o + 3 * H + j]));
+                        double c = f * x[1][r * H + j] + i * gg;
+                        out[r * 2 * H + j] = og * Math.tanh(c);
+                        out[r * 2 * H + H + j] = c;
+                    }
+                }
+                return out;
+            }), g);
+    }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void batchedLinearWithFrozenWeights(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int B = g.dim(4), M = g.dim(4), in = g.dim(6), out = g.dim(5), pad = g.dim(3);
+        int wOff = pad, b1 = pad + out * in, b2 = b1 + out, P = b2 + out + g.dim(3);
+        float[] theta = g.floats(B * P, -1, 1);
+        OpCheck.check(new OpCheck.Case("batched_linear B=" + B + " M=" + M + " in=" + in + " out=" + out,
+            new float[][] {g.floats(B * M * in, -1, 1)}, new int[][] {{B, M, in}}, all(1),
+            t -> LinearAlgebra.batchedLinear(t[0], Tensor.of(theta, B, P), wOff, out, b1, b2),
+            x -> {
+                double[] y = new double[B * M * out];
+                for (int b = 0; b < B; b++) {
+                    for (int m = 0; m < M; m++) {
+                        for (int o = 0; o < out; o++) {
+                            double s = (double) theta[b * P + b1 + o] + theta[b * P + b2 + o];
+                            for (int p = 0; p < in; p++) s += (double) theta[b * P + wOff + o * in + p] * x[0][(b * M + m) * in + p];
+                            y[(b * M + m) * out + o] = s;
+                        }
+                    }
+                }
+                return y;
+            }), g);
+    }
 }

@@ -14,7 +14,7 @@ import zooscope.kernels.Backends;
 
 /** Whole-job benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Whole-job benchmarks (micro-benchmarks: ./zooscope jmh).",
-    subcommands = BenchCommand.Train.class)
+    subcommands = {BenchCommand.Train.class, BenchCommand.Encode.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -127,6 +127,70 @@ final class BenchCommand implements Runnable {
                     Arrays.fill(y, b * time, (b + 1) * time, label);
                 }
             };
+        }
+    }
+
+    /** Encoding throughput of the weight encoders on a batch of real zoo rows. */
+    @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Weight-encoder throughput: RNNs/s encoding a batch of zoo rows (no gradients), and RNNs/s for a training pass (forward and backward through the encoder), per encoder.",
+            "Each figure is the median of --repeats timings of at least 1 s each, after a warm-up."})
+    static final class Encode implements Callable<Integer> {
+        @Option(names = "--zoo", required = true, paramLabel = "DIR", description = "Zoo whose first rows are encoded (cycled if it has fewer than --batch).")
+        java.nio.file.Path zoo;
+
+        @Option(names = "--encoders", split = ",", paramLabel = "NAME", description = "Encoders to time (default: all).")
+        java.util.List<String> encoders = zooscope.encoders.Encoders.NAMES;
+
+        @Option(names = "--batch", description = "RNNs per batch (default: ${DEFAULT-VALUE}).")
+        int batch = 64;
+
+        @Option(names = "--repeats", description = "Timed repeats; the median is reported (default: ${DEFAULT-VALUE}).")
+        int repeats = 3;
+
+        @Mixin BackendOption backend;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            if (batch < 1 || repeats < 1) throw new IllegalArgumentException("--batch and --repeats must be positive");
+            zooscope.zoo.Zoo z = zooscope.zoo.Zoo.open(zoo);
+            var model = z.kind == zooscope.zoo.ZooKind.FORMAL ? zooscope.encoders.ProbedModel.FORMAL : zooscope.encoders.ProbedModel.MNIST;
+            int P = model.layout().size();
+            float[] rows = new float[batch * P];
+            for (int b = 0; b < batch; b++) System.arraycopy(z.parameters(b % z.rows), 0, rows, b * P, P);
+            zooscope.engine.Tensor theta = zooscope.engine.Tensor.of(rows, batch, P);
+            System.out.printf("bench encode: %s zoo %s, batch %d, %d threads available, backend %s%n", z.kind.id, zoo, batch,
+                Runtime.getRuntime().availableProcessors(), Backends.current().name());
+            System.out.printf("%-16s %12s %14s %16s%n", "encoder", "parameters", "encode RNNs/s", "train-pass RNNs/s");
+            for (String name : encoders) {
+                var enc = zooscope.encoders.Encoders.create(name, model, new Rng(1));
+                float[] w = zooscope.engine.Tensor.uniform(new Rng(2), -1, 1, batch * 16).toArray();
+                Runnable encode = () -> {
+                    enc.train(false);
+                    try (var off = zooscope.engine.Grad.off()) { enc.encode(theta); }
+                };
+                Runnable trainPass = () -> {
+                    enc.train(true);
+                    enc.zeroGrad();
+                    enc.encode(theta).backward(w);
+                };
+                System.out.printf("%-16s %,12d %14.1f %16.1f%n", name, enc.parameterCount(), rate(encode), rate(trainPass));
+            }
+            return 0;
+        }
+
+        /** RNNs/s: median over repeats, each running whole batches for at least a second, after two warm-up batches. */
+        private double rate(Runnable pass) {
+            pass.run();
+            pass.run();
+            double[] r = new double[repeats];
+            for (int i = 0; i < repeats; i++) {
+                long t0 = System.nanoTime();
+                int n = 0;
+                do { pass.run(); n++; } while (System.nanoTime() - t0 < 1_000_000_000L);
+                r[i] = (double) n * batch / ((System.nanoTime() - t0) / 1e9);
+            }
+            Arrays.sort(r);
+            return r[repeats / 2];
         }
     }
 }

@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
         "",
         "Main job on a small default:  ./zooscope demo",
         "Model zoos:                   ./zooscope zoo formal|mnist --runs R --out DIR   (zoo --help)",
+        "Weight encoders:              ./zooscope encode --zoo DIR --encoder NAME --out FILE.npy",
         "Whole test suite:             ./zooscope test   (run by the launcher through Maven)",
         "Micro-benchmarks:             ./zooscope jmh    (JMH; GFLOP/s against the measured peak)"},
-    subcommands = {DemoCommand.class, ZooCommand.class, BenchCommand.class, InfoCommand.class, Main.TestCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, ZooCommand.class, EncodeCommand.class, BenchCommand.class, InfoCommand.class, Main.TestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,11 +1,12 @@
 package zooscope.engine.nn;
 
 import zooscope.engine.LinearAlgebra;
+import zooscope.engine.Recurrent;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
 
 /**
- * One LSTM step (torch.nn.LSTMCell), composed from differentiable ops, for models that choose each
+ * One LSTM step (torch.nn.LSTMCell): two linear maps and the fused cell op, for models that choose each
  * input from the previous output (interrogators). Same parameters and init as one layer of {@link LSTM}.
  */
 public final class LSTMCell extends Module {
@@ -34,11 +35,7 @@ public final class LSTMCell extends Module {
     public State forward(Tensor x, State s) {
         int H = hiddenSize;
         Tensor gates = LinearAlgebra.linear(x, weightIh, biasIh).add(LinearAlgebra.linear(s.h(), weightHh, biasHh));
-        Tensor i = gates.slice(1, 0, H).sigmoid();
-        Tensor f = gates.slice(1, H, 2 * H).sigmoid();
-        Tensor g = gates.slice(1, 2 * H, 3 * H).tanh();
-        Tensor o = gates.slice(1, 3 * H, 4 * H).sigmoid();
-        Tensor c = f.mul(s.c()).add(i.mul(g));
-        return new State(o.mul(c.tanh()), c);
+        Tensor hc = Recurrent.cell(gates, s.c());
+        return new State(hc.slice(1, 0, H), hc.slice(1, H, 2 * H));
     }
 }

@@ -1,0 +1,26 @@
+package zooscope.encoders;
+
+import java.util.List;
+import zooscope.engine.Rng;
+
+/** The six weight encoders by name, at the sizes of PAPER.md §8. */
+public final class Encoders {
+    /** statistics-768 is the statistics encoder with the paper's 3×768 MLP instead of the reference's 128. */
+    public static final List<String> NAMES = List.of("statistics", "statistics-768", "flat", "transformer", "dws", "noninteractive", "interactive");
+
+    private Encoders() {}
+
+    /** A freshly initialised encoder for RNNs of the given kind. */
+    public static WeightEncoder create(String name, ProbedModel model, Rng rng) {
+        return switch (name) {
+            case "statistics" -> new StatisticsEncoder(model, new int[] {128}, rng);
+            case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, rng);
+            case "flat" -> new FlatEncoder(model, 128, 3, rng);
+            case "transformer" -> new ParameterTransformer(model, 128, 2, 512, 6, 0.1, rng);
+            case "dws" -> new DwsEncoder(model, 48, 4, 128, rng);
+            case "noninteractive" -> new ProbingEncoder(model, false, 256, 128, 1, rng);
+            case "interactive" -> new ProbingEncoder(model, true, 256, 128, 1, rng);
+            default -> throw new IllegalArgumentException("unknown encoder '" + name + "': expected one of " + NAMES);
+        };
+    }
+}

@@ -1,0 +1,88 @@
+package zooscope.encoders;
+
+import java.util.ArrayList;
+import java.util.List;
+import zooscope.engine.Rng;
+import zooscope.engine.Tensor;
+import zooscope.engine.nn.Linear;
+import zooscope.engine.nn.LstmLayout;
+import zooscope.engine.nn.TransformerEncoderLayer;
+
+/**
+ * Parameter transformer (PAPER.md §8.3): one token per neuron, i.e. per row of each weight matrix
+ * (l0 ih, l0 hh, l1 ih, l1 hh, …, head) concatenated with its bias entry, embedded by a linear map of its
+ * own per matrix; a learned compression token (zero-initialised) appended last and a learned positional
+ * embedding; post-LN transformer layers; the output read from the compression token. Not invariant;
+ * trained with permutation augmentation.
+ */
+public final class ParameterTransformer extends WeightEncoder {
+    /** One weight matrix and the bias its rows take. */
+    record Matrix(LstmLayout.Entry weight, LstmLayout.Entry bias) {
+        int rows() { return weight.shape()[0]; }
+        int in() { return weight.shape()[1]; }
+    }
+
+    private final List<Matrix> matrices = new ArrayList<>();
+    private final List<Linear> embeddings = new ArrayList<>();
+    private final Tensor compressionToken, positionalEmbedding;
+    private final List<TransformerEncoderLayer> layers = new ArrayList<>();
+    private final Linear output;
+    private final int d, tokens;
+
+    public ParameterTransformer(ProbedModel model, int d, int heads, int ffn, int depth, double dropout, Rng rng) {
+        super(model);
+        this.d = d;
+        LstmLayout layout = model.layout();
+        for (int l = 0; l < layout.layers(); l++) {
+            matrices.add(new Matrix(layout.entry("lstm.weight_ih_l" + l), layout.entry("lstm.bias_ih_l" + l)));
+            matrices.add(new Matrix(layout.entry("lstm.weight_hh_l" + l), layout.entry("lstm.bias_hh_l" + l)));
+        }
+        matrices.add(new Matrix(layout.entry("linear.weight"), layout.entry("linear.bias")));
+        int t = 1; // the compression token
+        for (int i = 0; i < matrices.size(); i++) {
+            embeddings.add(child("embeddings." + i, new Linear(matrices.get(i).in() + 1, d, rng)));
+            t += matrices.get(i).rows();
+        }
+        tokens = t;
+        compressionToken = parameter("compression_token", Tensor.zeros(1, 1, d));
+        positionalEmbedding = parameter("positional_embedding", Tensor.normal(rng, 1, 1, tokens, d));
+        TransformerEncoderLayer first = new TransformerEncoderLayer(d, heads, ffn, dropout, rng);
+        for (int i = 0; i < depth; i++) {
+            // PyTorch's TransformerEncoder deep-copies one layer: all start identical (dropout streams aside)
+            TransformerEncoderLayer layer = i == 0 ? first : new TransformerEncoderLayer(d, heads, ffn, dropout, rng);
+            if (i > 0) layer.loadStateDict(first.stateDict());
+            layers.add(child("layers." + i, layer));
+        }
+        output = child("output", new Linear(d, EMBEDDING, rng));
+    }
+
+    /** Tokens per RNN, compression token included (519 for the formal-language zoo LSTM). */
+    public int tokens() { return tokens; }
+
+    @Override
+    protected Tensor embed(Tensor theta) {
+        int B = theta.dim(0), P = model.layout().size();
+        Tensor[] parts = new Tensor[matrices.size() + 1];
+        float[] data = theta.data();
+        for (int i = 0; i < matrices.size(); i++) {
+            Matrix m = matrices.get(i);
+            int rows = m.rows(), in = m.in();
+            float[] x = new float[B * rows * (in + 1)];
+            for (int b = 0; b < B; b++) {
+                int base = theta.offset() + b * P;
+                for (int r = 0; r < rows; r++) {
+                    int o = (b * rows + r) * (in + 1);
+                    System.arraycopy(data, base + m.weight().offset() + r * in, x, o, in);
+                    x[o + in] = data[base + m.bias().offset() + r];
+                }
+            }
+            parts[i] = embeddings.get(i).forward(Tensor.of(x, B, rows, in + 1));
+        }
+        parts[matrices.size()] = Tensor.zeros(B, 1, d).add(compressionToken);
+        Tensor h = Tensor.concat(1, parts).add(positionalEmbedding);
+        for (TransformerEncoderLayer layer : layers) h = layer.forward(h);
+        return output.forward(h.slice(1, tokens - 1, tokens).reshape(B, d));
+    }
+
+    @Override public boolean wantsPermutationAugmentation() { return true; }
+}

@@ -1,0 +1,36 @@
+package zooscope.encoders;
+
+import zooscope.engine.Tensor;
+import zooscope.engine.nn.Module;
+
+/**
+ * A weight encoder E(θ) (PAPER.md §8): a batch of zoo rows, flat parameters in PyTorch order [B, P], to
+ * 16-dimensional L2-normalised representations [B, 16]. The rows are data, never trained: θ must not
+ * require grad.
+ */
+public abstract class WeightEncoder extends Module {
+    public static final int EMBEDDING = 16;
+
+    protected final ProbedModel model;
+
+    protected WeightEncoder(ProbedModel model) { this.model = model; }
+
+    public ProbedModel model() { return model; }
+
+    /** The representation before normalisation, [B, 16]. */
+    protected abstract Tensor embed(Tensor theta);
+
+    /** E(θ) = embed(θ)/‖embed(θ)‖, [B, 16]. */
+    public final Tensor encode(Tensor theta) {
+        int P = model.layout().size();
+        if (theta.rank() != 2 || theta.dim(1) != P) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": input " + java.util.Arrays.toString(theta.shape())
+                + ", expected [B, " + P + "] flat parameter rows of " + model.layout());
+        }
+        if (theta.requiresGradient()) throw new IllegalArgumentException("the encoded weights are data: theta must not require grad");
+        return embed(theta).l2Normalize();
+    }
+
+    /** Whether training should apply random hidden-unit permutations to θ (PAPER.md §8.7). */
+    public boolean wantsPermutationAugmentation() { return false; }
+}
