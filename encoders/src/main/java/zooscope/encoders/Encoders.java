@@ -10,16 +10,20 @@ public final class Encoders {
 
     private Encoders() {}
 
-    /** A freshly initialised encoder for RNNs of the given kind. */
-    public static WeightEncoder create(String name, ProbedModel model, Rng rng) {
+    /** A freshly initialised encoder for RNNs of the given kind (probing encoders with one probe stream). */
+    public static WeightEncoder create(String name, ProbedModel model, Rng rng) { return create(name, model, 1, rng); }
+
+    /** As {@link #create(String, ProbedModel, Rng)}, the probing encoders with M parallel probe streams. */
+    public static WeightEncoder create(String name, ProbedModel model, int probeStreams, Rng rng) {
+        if (probeStreams < 1) throw new IllegalArgumentException("probe streams must be positive, got " + probeStreams);
         return switch (name) {
             case "statistics" -> new StatisticsEncoder(model, new int[] {128}, rng);
             case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, rng);
             case "flat" -> new FlatEncoder(model, 128, 3, rng);
             case "transformer" -> new ParameterTransformer(model, 128, 2, 512, 6, 0.1, rng);
             case "dws" -> new DwsEncoder(model, 48, 4, 128, rng);
-            case "noninteractive" -> new ProbingEncoder(model, false, 256, 128, 1, rng);
-            case "interactive" -> new ProbingEncoder(model, true, 256, 128, 1, rng);
+            case "noninteractive" -> new ProbingEncoder(model, false, 256, 128, probeStreams, rng);
+            case "interactive" -> new ProbingEncoder(model, true, 256, 128, probeStreams, rng);
             default -> throw new IllegalArgumentException("unknown encoder '" + name + "': expected one of " + NAMES);
         };
     }

@@ -1,5 +1,6 @@
 package zooscope.encoders;
 
+import zooscope.engine.Rng;
 import zooscope.engine.nn.LstmLayout;
 
 /**
@@ -25,6 +26,23 @@ public final class HiddenPermutation {
             }
             permuteColumns(out, layout.entry("lstm.weight_hh_l" + l), p);
             permuteColumns(out, layout.entry(next), p);
+        }
+        return out;
+    }
+
+    /**
+     * Permutation augmentation (PAPER.md §8.7) of a training batch: one random permutation per LSTM layer,
+     * drawn from {@code rng} and shared by the whole batch, applied to each of the rows of {@code batch}
+     * ([rows, P], flat parameter vectors). Returns a new array.
+     */
+    public static float[] augment(LstmLayout layout, float[] batch, Rng rng) {
+        int P = layout.size();
+        if (batch.length % P != 0) throw new IllegalArgumentException(batch.length + " values are not rows of " + P + " parameters");
+        int[][] perms = new int[layout.layers()][];
+        for (int l = 0; l < perms.length; l++) perms[l] = rng.permutation(layout.hidden());
+        float[] out = new float[batch.length];
+        for (int r = 0; r < batch.length / P; r++) {
+            System.arraycopy(apply(layout, java.util.Arrays.copyOfRange(batch, r * P, (r + 1) * P), perms), 0, out, r * P, P);
         }
         return out;
     }

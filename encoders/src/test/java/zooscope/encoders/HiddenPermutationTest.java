@@ -46,4 +46,27 @@ class HiddenPermutationTest {
         for (int i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
         assertTrue(maxDiff > 1e-4, "a non-symmetry must change the outputs (max diff " + maxDiff + "); " + g.why());
     }
+
+    /** Augmentation permutes every row of a batch by the same permutations, preserving each row's function. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void augmentationAppliesOnePermutationToTheWholeBatch(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        LstmLayout layout = new LstmLayout(1 + g.r.nextInt(4), 2 + g.r.nextInt(6), 1 + g.r.nextInt(3), 1 + g.r.nextInt(4));
+        Rng rng = new Rng(seed);
+        int rows = 1 + g.r.nextInt(4), P = layout.size();
+        float[] batch = new float[rows * P];
+        for (int r = 0; r < rows; r++) System.arraycopy(layout.flatten(layout.newModel(rng)), 0, batch, r * P, P);
+        long draw = rng.nextLong();
+        float[] augmented = HiddenPermutation.augment(layout, batch, new Rng(draw));
+        Rng again = new Rng(draw);
+        int[][] perms = new int[layout.layers()][];
+        for (int l = 0; l < perms.length; l++) perms[l] = again.permutation(layout.hidden());
+        Tensor x = Tensor.uniform(rng, -1, 1, 2, 3, layout.input());
+        for (int r = 0; r < rows; r++) {
+            float[] row = java.util.Arrays.copyOfRange(batch, r * P, (r + 1) * P), aug = java.util.Arrays.copyOfRange(augmented, r * P, (r + 1) * P);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(HiddenPermutation.apply(layout, row, perms), aug, "row " + r + "; " + g.why());
+            Cases.assertClose(outputs(layout, aug, x), outputs(layout, row, x), 1e-5, 1e-6, "row " + r + "; " + g.why());
+        }
+    }
 }

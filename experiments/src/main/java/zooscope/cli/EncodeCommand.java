@@ -42,6 +42,9 @@ final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of a freshly initialised encoder (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
+    @Option(names = "--probe-streams", paramLabel = "M", description = "Parallel probe streams of the probing encoders (default: ${DEFAULT-VALUE}).")
+    int probeStreams = 1;
+
     @Option(names = "--batch", description = "Zoo rows encoded together (default: ${DEFAULT-VALUE}).")
     int batch = 64;
 
@@ -59,7 +62,7 @@ final class EncodeCommand implements Callable<Integer> {
         if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
         Zoo z = Zoo.open(zoo);
         ProbedModel model = z.kind == ZooKind.FORMAL ? ProbedModel.FORMAL : ProbedModel.MNIST;
-        WeightEncoder enc = Encoders.create(encoder, model, Rng.stream(seed, 0));
+        WeightEncoder enc = Encoders.create(encoder, model, probeStreams, Rng.stream(seed, 0));
         if (run != null) load(enc, run.resolve(ENCODER_FILE));
         enc.train(false);
         int n = Math.toIntExact(z.rows), P = model.layout().size();
