@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,9 +119,10 @@ final class DemoCommand implements Callable<Integer> {
         double[] x = java.util.Arrays.stream(checkpoints).asDoubleStream().toArray();
         for (Map<String, Object> r : perRun) {
             @SuppressWarnings("unchecked") List<Integer> a = (List<Integer>) r.get("accepted_count_only");
-            chart.addSeries("run " + r.get("run"), x, a.stream().mapToDouble(Integer::doubleValue).toArray()).setMarker(SeriesMarkers.NONE).setLineColor(new java.awt.Color(150, 150, 200));
+            chart.addSeries("run " + r.get("run"), x, a.stream().mapToDouble(Integer::doubleValue).toArray()).setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.SOLID).setLineColor(new java.awt.Color(150, 150, 200));
         }
-        chart.addSeries("mean", x, mean).setLineWidth(3f).setLineColor(java.awt.Color.BLACK);
+        chart.addSeries("mean", x, mean).setMarker(SeriesMarkers.CIRCLE).setMarkerColor(java.awt.Color.BLACK).setLineStyle(SeriesLines.SOLID)
+            .setLineWidth(3f).setLineColor(java.awt.Color.BLACK);
         chart.getStyler().setLegendVisible(false);
         BitmapEncoder.saveBitmap(chart, out.resolve("acceptance.png").toString(), BitmapEncoder.BitmapFormat.PNG);
     }
