@@ -61,10 +61,7 @@ final class FormalZoo implements ZooRecipe {
 
     @Override
     public Map<String, Object> referenceArgs(int runs) {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("seed", seed);
-        a.put("use_cuda", 0);
-        a.put("store", 1);
+        Map<String, Object> a = ZooRecipe.builderArgs(seed);
         a.put("num_tokens", FormalLanguage.LETTERS);
         a.put("sequence_length", LEN);
         a.put("max_n", FormalLanguage.MAX_N);

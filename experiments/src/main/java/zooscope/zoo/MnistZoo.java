@@ -76,10 +76,7 @@ final class MnistZoo implements ZooRecipe {
 
     @Override
     public Map<String, Object> referenceArgs(int runs) {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("seed", seed);
-        a.put("use_cuda", 0);
-        a.put("store", 1);
+        Map<String, Object> a = ZooRecipe.builderArgs(seed);
         a.put("tile_size", Mnist.TILE);
         a.put("num_training_runs", runs);
         a.put("rnn_hidden_size", LAYOUT.hidden());

@@ -230,6 +230,7 @@ public final class Zoo {
     public String perRunTable() {
         boolean formal = kind == ZooKind.FORMAL;
         Map<Integer, List<Long>> runs = runs();
+        if (runs.isEmpty()) return "no runs stored yet\n";
         StringBuilder sb = new StringBuilder(String.format("%4s  %-22s", "run", formal ? "task [0,m_b,m_c,m_d]" : "angle, weight decay"));
         for (long r : runs.values().iterator().next()) sb.append(String.format("%7d", step(r)));
         sb.append(formal ? "   (accepted of 1000, count-only rule, after update N)" : "   (eval accuracy %, after update N)").append('\n');

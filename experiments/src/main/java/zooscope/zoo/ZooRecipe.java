@@ -23,6 +23,15 @@ interface ZooRecipe {
     /** The reference builder's own arguments, written to args.json. */
     Map<String, Object> referenceArgs(int runs);
 
+    /** The arguments both reference builders record first: the seed, CPU, and storing on. */
+    static Map<String, Object> builderArgs(long seed) {
+        Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("seed", seed);
+        a.put("use_cuda", 0);
+        a.put("store", 1);
+        return a;
+    }
+
     /** One training run. */
     interface Run {
         int index();

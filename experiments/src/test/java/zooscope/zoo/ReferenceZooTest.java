@@ -14,7 +14,6 @@ import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
 import zooscope.engine.io.DType;
 import zooscope.engine.io.NdArray;
-import zooscope.engine.io.Npy;
 import zooscope.engine.nn.LstmLayout;
 import zooscope.engine.nn.LstmWithHead;
 import zooscope.formal.FormalLanguage;

@@ -82,9 +82,13 @@ public final class NativeBackend implements Backend {
                 reason = "resource " + RESOURCE + " missing (was the native module built without gcc?)";
                 return Optional.empty();
             }
-            SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
-            // the mapping outlives the file: delete the extracted copy now, so a killed JVM leaves none behind
-            if (override == null) Files.deleteIfExists(lib);
+            SymbolLookup lookup;
+            try {
+                lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+            } finally {
+                // the mapping outlives the file: delete the extracted copy now, so a killed JVM leaves none behind
+                if (override == null) Files.deleteIfExists(lib);
+            }
             MethodHandle version = Linker.nativeLinker().downcallHandle(lookup.find("zs_abi_version").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
             int v = (int) version.invokeExact();
             if (v != ABI_VERSION) {
