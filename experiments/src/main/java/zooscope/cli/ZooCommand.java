@@ -59,7 +59,7 @@ final class ZooCommand implements Runnable {
                 throw new IllegalArgumentException("--shard must be I/N (e.g. 0/4), got '" + shard + "'");
             }
             var o = new ZooGenerator.Options(kind, runs, seed, steps, modelsAtOnce, threads, i, n, mnistDir, ZooGenerator.LearningRate.ZOO, System.out);
-            System.out.println("backend " + Backends.current().name() + ", " + threads + " threads, " + Math.min(modelsAtOnce, runs) + " runs at once");
+            System.out.println("backend " + Backends.current().name() + ", " + threads + " threads, up to " + Math.min(modelsAtOnce, runs) + " runs trained at once");
             ZooGenerator.Summary r = ZooGenerator.generate(out, o);
             System.out.printf("trained %d runs (%d diverged) in %s, %.0f model-steps/s including checkpoint evaluation%n",
                 r.trained(), r.diverged(), durationText(r.seconds()), r.modelStepsPerSecond());
