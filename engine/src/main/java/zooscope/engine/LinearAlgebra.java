@@ -13,10 +13,10 @@ public final class LinearAlgebra {
         int m = a.shape[0], k = a.shape[1], n = b.shape[1];
         Backend K = Tensor.kernels();
         float[] out = new float[m * n];
-        K.gemm(false, false, m, n, k, 1f, a.data, a.offset, k, b.data, b.offset, n, 0f, out, 0, n);
+        ParallelGemm.gemm(K, false, false, m, n, k, 1f, a.data, a.offset, k, b.data, b.offset, n, 0f, out, 0, n);
         return Tensor.result(out, new int[] {m, n}, "matmul", g -> {
-            if (a.requiresGrad) K.gemm(false, true, m, k, n, 1f, g, 0, n, b.data, b.offset, n, 1f, a.gradBuffer(), 0, k);
-            if (b.requiresGrad) K.gemm(true, false, k, n, m, 1f, a.data, a.offset, k, g, 0, n, 1f, b.gradBuffer(), 0, n);
+            if (a.requiresGrad) ParallelGemm.gemm(K, false, true, m, k, n, 1f, g, 0, n, b.data, b.offset, n, 1f, a.gradBuffer(), 0, k);
+            if (b.requiresGrad) ParallelGemm.gemm(K, true, false, k, n, m, 1f, a.data, a.offset, k, g, 0, n, 1f, b.gradBuffer(), 0, n);
         }, a, b);
     }
 
@@ -27,10 +27,10 @@ public final class LinearAlgebra {
         int bs = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
         Backend K = Tensor.kernels();
         float[] out = new float[bs * m * n];
-        K.gemmBatched(bs, false, false, m, n, k, 1f, a.data, a.offset, k, m * k, b.data, b.offset, n, k * n, 0f, out, 0, n, m * n);
+        ParallelGemm.gemmBatched(K, bs, false, false, m, n, k, 1f, a.data, a.offset, k, m * k, b.data, b.offset, n, k * n, 0f, out, 0, n, m * n);
         return Tensor.result(out, new int[] {bs, m, n}, "bmm", g -> {
-            if (a.requiresGrad) K.gemmBatched(bs, false, true, m, k, n, 1f, g, 0, n, m * n, b.data, b.offset, n, k * n, 1f, a.gradBuffer(), 0, k, m * k);
-            if (b.requiresGrad) K.gemmBatched(bs, true, false, k, n, m, 1f, a.data, a.offset, k, m * k, g, 0, n, m * n, 1f, b.gradBuffer(), 0, n, k * n);
+            if (a.requiresGrad) ParallelGemm.gemmBatched(K, bs, false, true, m, k, n, 1f, g, 0, n, m * n, b.data, b.offset, n, k * n, 1f, a.gradBuffer(), 0, k, m * k);
+            if (b.requiresGrad) ParallelGemm.gemmBatched(K, bs, true, false, k, n, m, 1f, a.data, a.offset, k, m * k, g, 0, n, m * n, 1f, b.gradBuffer(), 0, n, k * n);
         }, a, b);
     }
 
@@ -48,12 +48,12 @@ public final class LinearAlgebra {
         Backend K = Tensor.kernels();
         float[] out = new float[rows * outF];
         if (b != null) for (int r = 0; r < rows; r++) System.arraycopy(b.data, b.offset, out, r * outF, outF);
-        K.gemm(false, true, rows, outF, in, 1f, x.data, x.offset, in, w.data, w.offset, in, b == null ? 0f : 1f, out, 0, outF);
+        ParallelGemm.gemm(K, false, true, rows, outF, in, 1f, x.data, x.offset, in, w.data, w.offset, in, b == null ? 0f : 1f, out, 0, outF);
         int[] shape = x.shape();
         shape[shape.length - 1] = outF;
         return Tensor.result(out, shape, "linear", g -> {
-            if (x.requiresGrad) K.gemm(false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in);
-            if (w.requiresGrad) K.gemm(true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in);
+            if (x.requiresGrad) ParallelGemm.gemm(K, false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in);
+            if (w.requiresGrad) ParallelGemm.gemm(K, true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in);
             if (b != null && b.requiresGrad) {
                 float[] gb = b.gradBuffer();
                 for (int r = 0; r < rows; r++) K.axpy(outF, 1f, g, r * outF, gb, 0);
@@ -81,10 +81,10 @@ public final class LinearAlgebra {
                 for (int m = 0; m < M; m++) K.axpy(out, 1f, theta.data, theta.offset + b * P + bo, y, (b * M + m) * out);
             }
         }
-        K.gemmBatched(B, false, true, M, out, in, 1f, x.data, x.offset, in, M * in, theta.data, theta.offset + wOffset, in, P,
+        ParallelGemm.gemmBatched(K, B, false, true, M, out, in, 1f, x.data, x.offset, in, M * in, theta.data, theta.offset + wOffset, in, P,
             1f, y, 0, out, M * out);
         return Tensor.result(y, new int[] {B, M, out}, "batched_linear", g ->
-            K.gemmBatched(B, false, false, M, in, out, 1f, g, 0, out, M * out, theta.data, theta.offset + wOffset, in, P,
+            ParallelGemm.gemmBatched(K, B, false, false, M, in, out, 1f, g, 0, out, M * out, theta.data, theta.offset + wOffset, in, P,
                 1f, x.gradBuffer(), 0, in, M * in), x);
     }
 }

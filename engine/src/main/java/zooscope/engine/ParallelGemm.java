@@ -1,0 +1,69 @@
+package zooscope.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+import zooscope.kernels.Backend;
+
+/**
+ * The autodiff ops' large GEMMs spread over the cores: a product is cut into blocks of {@link #ROWS} rows
+ * of C (the last block takes the remainder), a batched product into its batch entries, and the pieces run
+ * on a pool with one thread per core. Each element of C is computed by the same kernel code path, with the
+ * same alignment and the same order over k as in one call, so the result has the same bits for any number
+ * of threads (checked by a test). Small products and calls from inside the pool run on the calling
+ * thread. (The multi-model trainer and the zoo's evaluation call the kernels directly, one model per
+ * thread, and do not come here.)
+ */
+final class ParallelGemm {
+    /** Rows per block: a multiple of every row blocking and vector width in the kernels, and above the widths (16) where they change path. */
+    static final int ROWS = 64;
+    /** Below this many multiply-adds a product is not worth splitting. */
+    static final long MIN_WORK = 1 << 20;
+    private static final ForkJoinPool POOL = new ForkJoinPool(Integer.getInteger("zooscope.threads", Runtime.getRuntime().availableProcessors()));
+
+    private ParallelGemm() {}
+
+    static boolean serial(long work) { return POOL.getParallelism() < 2 || work < MIN_WORK || ForkJoinTask.inForkJoinPool(); }
+
+    /** As {@link Backend#gemm}, in blocks of rows of C. */
+    static void gemm(Backend k, boolean transA, boolean transB, int m, int n, int kk, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int blocks = m / ROWS;
+        if (blocks < 2 || serial((long) m * n * kk)) {
+            k.gemm(transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        List<RecursiveAction> parts = new ArrayList<>(blocks);
+        for (int i = 0; i < blocks; i++) {
+            int r0 = i * ROWS, rows = i == blocks - 1 ? m - r0 : ROWS;
+            int aAt = aOff + (transA ? r0 : r0 * lda);
+            parts.add(action(() -> k.gemm(transA, transB, rows, n, kk, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + r0 * ldc, ldc)));
+        }
+        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
+    }
+
+    /** As {@link Backend#gemmBatched}, one batch entry per task. */
+    static void gemmBatched(Backend k, int batch, boolean transA, boolean transB, int m, int n, int kk, float alpha,
+                            float[] a, int aOff, int lda, int strideA, float[] b, int bOff, int ldb, int strideB,
+                            float beta, float[] c, int cOff, int ldc, int strideC) {
+        if (batch < 2 || serial((long) batch * m * n * kk)) {
+            k.gemmBatched(batch, transA, transB, m, n, kk, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc, strideC);
+            return;
+        }
+        List<RecursiveAction> parts = new ArrayList<>(batch);
+        for (int p = 0; p < batch; p++) {
+            int q = p;
+            parts.add(action(() -> k.gemm(transA, transB, m, n, kk, alpha, a, aOff + q * strideA, lda, b, bOff + q * strideB, ldb,
+                beta, c, cOff + q * strideC, ldc)));
+        }
+        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
+    }
+
+    private static RecursiveAction action(Runnable r) {
+        return new RecursiveAction() {
+            @Override protected void compute() { r.run(); }
+        };
+    }
+}

@@ -1,0 +1,50 @@
+package zooscope.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import zooscope.kernels.Backend;
+import zooscope.kernels.Backends;
+import zooscope.kernels.Cases;
+
+/** Splitting a GEMM over the cores gives the bits of one call, on every backend and kernel path. */
+class ParallelGemmTest {
+    static LongStream seeds() { return Cases.seeds(40); }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void blocksOfRowsGiveTheBitsOfOneCall(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        // m from 2 to 12 blocks plus a remainder; n below and above the vector width (the transposed path)
+        int m = ParallelGemm.ROWS * (2 + g.r.nextInt(10)) + g.r.nextInt(ParallelGemm.ROWS);
+        int n = 1 + g.r.nextInt(g.r.nextBoolean() ? 15 : 80), k = (int) (ParallelGemm.MIN_WORK / ((long) m * n)) + 1 + g.r.nextInt(40);
+        boolean ta = g.r.nextBoolean(), tb = g.r.nextBoolean();
+        float beta = g.r.nextBoolean() ? 0f : 1f, alpha = g.uniform(0.5, 1.5);
+        float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);
+        for (String name : Backends.available()) {
+            Backend be = Backends.byName(name);
+            float[] one = c0.clone(), split = c0.clone();
+            be.gemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, one, 0, n);
+            ParallelGemm.gemm(be, ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, split, 0, n);
+            assertArrayEquals(one, split, name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
+        }
+    }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void batchEntriesGiveTheBitsOfOneCall(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int batch = 2 + g.r.nextInt(9), m = 1 + g.r.nextInt(90), n = 1 + g.r.nextInt(90);
+        int k = (int) (ParallelGemm.MIN_WORK / ((long) batch * m * n)) + 1 + g.r.nextInt(20);
+        float[] a = g.floats(batch * m * k, -1, 1), b = g.floats(batch * k * n, -1, 1);
+        for (String name : Backends.available()) {
+            Backend be = Backends.byName(name);
+            float[] one = new float[batch * m * n], split = new float[batch * m * n];
+            be.gemmBatched(batch, false, true, m, n, k, 1f, a, 0, k, m * k, b, 0, k, k * n, 0f, one, 0, n, m * n);
+            ParallelGemm.gemmBatched(be, batch, false, true, m, n, k, 1f, a, 0, k, m * k, b, 0, k, k * n, 0f, split, 0, n, m * n);
+            assertArrayEquals(one, split, name + " batch=" + batch + " m=" + m + " n=" + n + " k=" + k + "; " + g.why());
+        }
+    }
+}
