@@ -22,14 +22,10 @@ final class ProbedRnns {
     ProbedRnns(LstmLayout layout, Tensor theta) {
         this.layout = layout;
         this.theta = theta;
-        int L = layout.layers();
-        wih = new int[L]; whh = new int[L]; bih = new int[L]; bhh = new int[L];
-        for (int l = 0; l < L; l++) {
-            wih[l] = layout.entry("lstm.weight_ih_l" + l).offset();
-            whh[l] = layout.entry("lstm.weight_hh_l" + l).offset();
-            bih[l] = layout.entry("lstm.bias_ih_l" + l).offset();
-            bhh[l] = layout.entry("lstm.bias_hh_l" + l).offset();
-        }
+        wih = layout.layerOffsets("weight_ih");
+        whh = layout.layerOffsets("weight_hh");
+        bih = layout.layerOffsets("bias_ih");
+        bhh = layout.layerOffsets("bias_hh");
         wout = layout.entry("linear.weight").offset();
         bout = layout.entry("linear.bias").offset();
     }

@@ -59,13 +59,10 @@ public final class MultiModelLstm implements AutoCloseable {
         H = layout.hidden();
         O = layout.output();
         TB = time * batch;
-        oWih = new int[L]; oWhh = new int[L]; oBih = new int[L]; oBhh = new int[L];
-        for (int l = 0; l < L; l++) {
-            oWih[l] = layout.entry("lstm.weight_ih_l" + l).offset();
-            oWhh[l] = layout.entry("lstm.weight_hh_l" + l).offset();
-            oBih[l] = layout.entry("lstm.bias_ih_l" + l).offset();
-            oBhh[l] = layout.entry("lstm.bias_hh_l" + l).offset();
-        }
+        oWih = layout.layerOffsets("weight_ih");
+        oWhh = layout.layerOffsets("weight_hh");
+        oBih = layout.layerOffsets("bias_ih");
+        oBhh = layout.layerOffsets("bias_hh");
         oWout = layout.entry("linear.weight").offset();
         oBout = layout.entry("linear.bias").offset();
         long total = (long) models * P;

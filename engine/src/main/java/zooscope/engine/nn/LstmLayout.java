@@ -54,6 +54,13 @@ public record LstmLayout(int input, int hidden, int layers, int output) {
             .orElseThrow(() -> new IllegalArgumentException("no tensor '" + name + "' in " + this));
     }
 
+    /** The offsets of one LSTM tensor in every layer: {@code tensor} is weight_ih, weight_hh, bias_ih or bias_hh. */
+    public int[] layerOffsets(String tensor) {
+        int[] off = new int[layers];
+        for (int l = 0; l < layers; l++) off[l] = entry("lstm." + tensor + "_l" + l).offset();
+        return off;
+    }
+
     /** A freshly initialised model of this shape. */
     public LstmWithHead newModel(Rng rng) { return new LstmWithHead(input, hidden, layers, output, rng); }
 
