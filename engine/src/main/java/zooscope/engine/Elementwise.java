@@ -44,16 +44,26 @@ final class Elementwise {
         }, a, b);
     }
 
+    /** Same shapes: the whole tensor is one row. */
+    private static Tensor sameShape(Backend.Binary op, Tensor a, Tensor b, Backend k) {
+        return rowwise(op, a, b, a.shape, a.size, new int[] {0}, new int[] {0}, k);
+    }
+
     /**
      * Broadcasting where both operands have the output's last axis (bias rows, channel-last tensors): row by
      * row through the same-shape kernels, with one index per row instead of per element.
      */
     private static Tensor rowBroadcast(Backend.Binary op, Tensor a, Tensor b, int[] shape, Backend k) {
-        int inner = shape[shape.length - 1], n = Shapes.size(shape), rows = inner == 0 ? 0 : n / inner;
         int[] lead = Arrays.copyOf(shape, shape.length - 1);
         int[] ra = Shapes.broadcastIndex(Arrays.copyOf(a.shape, a.rank() - 1), lead);
         int[] rb = Shapes.broadcastIndex(Arrays.copyOf(b.shape, b.rank() - 1), lead);
-        float[] out = new float[n];
+        return rowwise(op, a, b, shape, shape[shape.length - 1], ra, rb, k);
+    }
+
+    /** Output row r (of length {@code inner}) is a's row ra[r] op b's row rb[r]; the kernels work on whole rows. */
+    private static Tensor rowwise(Backend.Binary op, Tensor a, Tensor b, int[] shape, int inner, int[] ra, int[] rb, Backend k) {
+        int rows = ra.length;
+        float[] out = new float[rows * inner];
         for (int r = 0; r < rows; r++) k.binary(op, a.data, a.offset + ra[r] * inner, b.data, b.offset + rb[r] * inner, out, r * inner, inner);
         return Tensor.result(out, shape, op.name().toLowerCase(), g -> {
             float[] ga = a.requiresGrad ? a.gradBuffer() : null, gb = b.requiresGrad ? b.gradBuffer() : null;
@@ -76,34 +86,6 @@ final class Elementwise {
                             k.binary(Backend.Binary.MUL, t, 0, out, go, t, 0, inner);
                             k.axpy(inner, -1f, t, 0, gb, rb[r] * inner);
                         }
-                    }
-                }
-            }
-        }, a, b);
-    }
-
-    private static Tensor sameShape(Backend.Binary op, Tensor a, Tensor b, Backend k) {
-        int n = a.size;
-        float[] out = new float[n];
-        k.binary(op, a.data, a.offset, b.data, b.offset, out, 0, n);
-        return Tensor.result(out, a.shape, op.name().toLowerCase(), g -> {
-            switch (op) {
-                case ADD, SUB -> {
-                    if (a.requiresGrad) k.axpy(n, 1f, g, 0, a.gradBuffer(), 0);
-                    if (b.requiresGrad) k.axpy(n, op == Backend.Binary.ADD ? 1f : -1f, g, 0, b.gradBuffer(), 0);
-                }
-                case MUL -> {
-                    float[] t = new float[n];
-                    if (a.requiresGrad) { k.binary(Backend.Binary.MUL, g, 0, b.data, b.offset, t, 0, n); k.axpy(n, 1f, t, 0, a.gradBuffer(), 0); }
-                    if (b.requiresGrad) { k.binary(Backend.Binary.MUL, g, 0, a.data, a.offset, t, 0, n); k.axpy(n, 1f, t, 0, b.gradBuffer(), 0); }
-                }
-                case DIV -> {
-                    float[] t = new float[n];
-                    k.binary(Backend.Binary.DIV, g, 0, b.data, b.offset, t, 0, n);          // g / b
-                    if (a.requiresGrad) k.axpy(n, 1f, t, 0, a.gradBuffer(), 0);
-                    if (b.requiresGrad) {                                                   // −(g / b)·out
-                        k.binary(Backend.Binary.MUL, t, 0, out, 0, t, 0, n);
-                        k.axpy(n, -1f, t, 0, b.gradBuffer(), 0);
                     }
                 }
             }
