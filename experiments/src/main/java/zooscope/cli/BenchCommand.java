@@ -73,7 +73,7 @@ final class BenchCommand implements Runnable {
                     Rng t = Rng.stream(1, m, 2);
                     tasks[m] = new FormalLanguage(0, t.nextInt(6) - 3, t.nextInt(6) - 3, t.nextInt(6) - 3);
                 }
-                MultiModelLstm.Batches batches = formal ? formalBatches(tasks, data, time) : tileBatches(data, layout, time);
+                MultiModelLstm.Batches batches = formal ? (m, x, y) -> tasks[m].fillBatch(data[m], batch, x, y) : tileBatches(data, layout, time);
                 double[] lr = new double[models];
                 Arrays.fill(lr, 0.01);
                 float[] losses = new float[models];
@@ -99,22 +99,6 @@ final class BenchCommand implements Runnable {
                 System.out.printf("mean training loss after %d steps: %.4f%n", warmup + repeats * steps, mean);
             }
             return 0;
-        }
-
-        /** One-hot formal-language sequences of each model's task. */
-        private MultiModelLstm.Batches formalBatches(FormalLanguage[] tasks, Rng[] data, int time) {
-            int V = FormalLanguage.VOCAB;
-            return (m, x, y) -> {
-                Arrays.fill(x, 0f);
-                FormalLanguage lang = tasks[m];
-                for (int b = 0; b < batch; b++) {
-                    int n = lang.sampleN(data[m]);
-                    for (int t = 0; t < time; t++) {
-                        x[(b * time + t) * V + lang.token(n, t)] = 1f;
-                        y[b * time + t] = lang.token(n, t + 1);
-                    }
-                }
-            };
         }
 
         /** Tiles with normalised-MNIST-like values and one digit label per sequence. */
@@ -153,7 +137,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws java.io.IOException {
             if (batch < 1 || repeats < 1) throw new IllegalArgumentException("--batch and --repeats must be positive");
             zooscope.zoo.Zoo z = zooscope.zoo.Zoo.open(zoo);
-            var model = z.kind == zooscope.zoo.ZooKind.FORMAL ? zooscope.encoders.ProbedModel.FORMAL : zooscope.encoders.ProbedModel.MNIST;
+            var model = zooscope.encoders.ProbedModel.of(z.kind.layout);
             int P = model.layout().size();
             float[] rows = new float[batch * P];
             for (int b = 0; b < batch; b++) System.arraycopy(z.parameters(b % z.rows), 0, rows, b * P, P);

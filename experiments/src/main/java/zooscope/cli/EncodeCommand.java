@@ -20,7 +20,6 @@ import zooscope.engine.io.NdArray;
 import zooscope.engine.io.Npy;
 import zooscope.engine.io.Safetensors;
 import zooscope.zoo.Zoo;
-import zooscope.zoo.ZooKind;
 
 /** Encodes every row of a zoo with one weight encoder and writes the [N, 16] representations. */
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
@@ -61,7 +60,7 @@ final class EncodeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
         Zoo z = Zoo.open(zoo);
-        ProbedModel model = z.kind == ZooKind.FORMAL ? ProbedModel.FORMAL : ProbedModel.MNIST;
+        ProbedModel model = ProbedModel.of(z.kind.layout);
         WeightEncoder enc = Encoders.create(encoder, model, probeStreams, Rng.stream(seed, 0));
         if (run != null) load(enc, run.resolve(ENCODER_FILE));
         enc.train(false);

@@ -70,8 +70,7 @@ final class ZooCommand implements Runnable {
     }
 
     static String durationText(double seconds) {
-        long s = Math.round(seconds);
-        return s < 60 ? s + " s" : String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+        return seconds < 59.5 ? Math.round(seconds) + " s" : ZooGenerator.duration(seconds);
     }
 
     @Command(name = "formal", mixinStandardHelpOptions = true, sortOptions = false,

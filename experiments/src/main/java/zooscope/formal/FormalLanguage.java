@@ -59,6 +59,22 @@ public final class FormalLanguage {
     /** n of a training sequence: uniform in {min_n, …, 9}. */
     public int sampleN(Rng rng) { return minN() + rng.nextInt(MAX_N - minN()); }
 
+    /**
+     * A teacher-forcing batch of {@code batch} fresh sequences (PAPER.md §4.3): inputs x [batch, 41, 6], the
+     * one-hot tokens 0..40, and targets y [batch·41], the tokens 1..41.
+     */
+    public void fillBatch(Rng rng, int batch, float[] x, int[] y) {
+        int T = LENGTH - 1;
+        java.util.Arrays.fill(x, 0, batch * T * VOCAB, 0f);
+        for (int b = 0; b < batch; b++) {
+            int n = sampleN(rng);
+            for (int t = 0; t < T; t++) {
+                x[(b * T + t) * VOCAB + token(n, t)] = 1f;
+                y[b * T + t] = token(n, t + 1);
+            }
+        }
+    }
+
     /** A training sequence with n uniform in {min_n, …, 9}. */
     public short[] sample(Rng rng) { return sequence(sampleN(rng)); }
 

@@ -45,17 +45,7 @@ final class FormalZoo implements ZooRecipe {
             @Override public float[] initialParams() { return LAYOUT.flatten(LAYOUT.newModel(Rng.stream(seed, index, INIT))); }
             @Override public String describe() { return "d = " + java.util.Arrays.toString(lang.task()); }
 
-            @Override
-            public void fillBatch(float[] x, int[] y) {
-                java.util.Arrays.fill(x, 0f);
-                for (int b = 0; b < BATCH; b++) {
-                    int n = lang.sampleN(data);
-                    for (int t = 0; t < T; t++) {
-                        x[(b * T + t) * V + lang.token(n, t)] = 1f;
-                        y[b * T + t] = lang.token(n, t + 1);
-                    }
-                }
-            }
+            @Override public void fillBatch(float[] x, int[] y) { lang.fillBatch(data, BATCH, x, y); }
         };
     }
 

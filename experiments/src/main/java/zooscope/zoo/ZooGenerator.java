@@ -260,7 +260,8 @@ public final class ZooGenerator {
         @Override public void close() { if (bar != null) bar.close(); }
     }
 
-    static String duration(double seconds) {
+    /** h:mm:ss, or "?" when not known yet. */
+    public static String duration(double seconds) {
         if (!Double.isFinite(seconds)) return "?";
         long s = Math.round(seconds);
         return String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);

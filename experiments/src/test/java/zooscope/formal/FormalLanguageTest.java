@@ -67,4 +67,22 @@ class FormalLanguageTest {
         assertThrows(IllegalArgumentException.class, () -> d.sequence(2));
         assertThrows(IllegalArgumentException.class, () -> new FormalLanguage(1, 0, 0, 0));
     }
+
+    @Test
+    void teacherForcingBatchIsOneHotInputsAndNextTokenTargets() {
+        FormalLanguage d = new FormalLanguage(0, 1, -1, 2);
+        int batch = 5, T = FormalLanguage.LENGTH - 1, V = FormalLanguage.VOCAB;
+        float[] x = new float[batch * T * V];
+        int[] y = new int[batch * T];
+        java.util.Arrays.fill(x, 7f); // stale values are cleared
+        d.fillBatch(new Rng(3), batch, x, y);
+        Rng again = new Rng(3);
+        for (int b = 0; b < batch; b++) {
+            short[] s = d.sequence(d.sampleN(again));
+            for (int t = 0; t < T; t++) {
+                for (int v = 0; v < V; v++) assertEquals(v == s[t] ? 1f : 0f, x[(b * T + t) * V + v], "input " + b + "," + t);
+                assertEquals(s[t + 1], y[b * T + t], "target " + b + "," + t);
+            }
+        }
+    }
 }
