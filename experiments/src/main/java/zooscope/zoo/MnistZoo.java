@@ -132,7 +132,7 @@ final class MnistZoo implements ZooRecipe {
          */
         private double[] batch(int[] images, int[] source, float[] keep) {
             int n = images.length;
-            Arrays.fill(inputs, 0f); // padding rows of a short last batch are computed and ignored
+            Arrays.fill(inputs, n * SEQ, inputs.length, 0f); // padding rows of a short last batch: computed, ignored
             for (int b = 0; b < n; b++) {
                 Mnist.inputs(mnist.pixels(), images[b], source, inputs, b * SEQ);
                 labels[b] = mnist.label(images[b]);

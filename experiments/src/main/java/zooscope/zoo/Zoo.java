@@ -278,6 +278,9 @@ public final class Zoo {
         Safetensors.write(out, state, meta);
     }
 
+    /** One shard to merge: its zoo, its runs [first, end) and its run_status.npy rows, flat. */
+    private record Shard(Zoo zoo, int first, int end, long[] status) {}
+
     /**
      * Merges complete shards of one zoo (same arguments but the shard) into {@code out}: rows by run, then
      * checkpoint, and args.json as an unsharded job writes it, so the result equals that job's zoo byte for
@@ -285,10 +288,9 @@ public final class Zoo {
      */
     public static void merge(List<Path> shardDirs, Path out) throws IOException {
         if (shardDirs.isEmpty()) throw new IllegalArgumentException("zoo merge needs at least one shard folder");
-        List<Zoo> shards = new ArrayList<>();
         JsonNode common = null;
         int runs = -1;
-        TreeMap<Integer, Zoo> byFirstRun = new TreeMap<>();
+        TreeMap<Integer, Shard> byFirstRun = new TreeMap<>();
         for (Path d : shardDirs) {
             Zoo z = open(d);
             JsonNode a = z.args();
@@ -301,20 +303,17 @@ public final class Zoo {
             else if (!common.equals(rest)) {
                 throw new IllegalArgumentException(d + ": made with other arguments than " + shardDirs.getFirst() + " (" + ZooWriter.firstDifference("", rest, common) + ")");
             }
-            NdArray status = Files.exists(d.resolve(ZooKind.STATUS_FILE)) ? Npy.read(d.resolve(ZooKind.STATUS_FILE)) : null;
-            long finished = status == null ? 0 : status.shape()[0];
+            long[] status = Files.exists(d.resolve(ZooKind.STATUS_FILE)) ? Npy.read(d.resolve(ZooKind.STATUS_FILE)).toLongs() : new long[0];
+            long finished = status.length / 3;
             if (finished != end - first) {
                 throw new IllegalArgumentException(d + ": shard " + zs.get("shard").asText() + " is not complete (" + finished + " of " + (end - first) + " runs finished); run its command again to finish it");
             }
-            if (byFirstRun.put(first, z) != null) throw new IllegalArgumentException(d + ": shard " + zs.get("shard").asText() + " given twice");
-            shards.add(z);
+            if (byFirstRun.put(first, new Shard(z, first, end, status)) != null) throw new IllegalArgumentException(d + ": shard " + zs.get("shard").asText() + " given twice");
         }
         int expect = 0;
-        for (var e : byFirstRun.entrySet()) {
-            JsonNode zs = e.getValue().args().get("zooscope");
-            int first = zs.get("shard_runs").get(0).asInt(), end = zs.get("shard_runs").get(1).asInt();
-            if (first != expect) throw new IllegalArgumentException("shards do not cover runs " + expect + ".." + (first - 1) + " of " + runs + " (or overlap)");
-            expect = end;
+        for (Shard sh : byFirstRun.values()) {
+            if (sh.first() != expect) throw new IllegalArgumentException("shards do not cover runs " + expect + ".." + (sh.first() - 1) + " of " + runs + " (or overlap)");
+            expect = sh.end();
         }
         if (expect != runs) throw new IllegalArgumentException("shards do not cover runs " + expect + ".." + (runs - 1) + " of " + runs);
 
@@ -324,12 +323,13 @@ public final class Zoo {
         zs.putArray("shard_runs").add(0).add(runs);
         @SuppressWarnings("unchecked")
         Map<String, Object> args = new ObjectMapper().convertValue(merged, LinkedHashMap.class);
-        ZooKind kind = shards.getFirst().kind;
+        ZooKind kind = byFirstRun.firstEntry().getValue().zoo().kind;
         int perRun = zs.get("checkpoints").size();
         try (ZooWriter w = new ZooWriter(out, kind, perRun, args)) {
             if (!w.finished().isEmpty()) throw new IllegalArgumentException(out + ": already holds " + w.finished().size() + " runs; merge into an empty folder");
-            for (Zoo z : byFirstRun.values()) {
-                long[] s = Npy.read(z.dir.resolve(ZooKind.STATUS_FILE)).toLongs();
+            for (Shard sh : byFirstRun.values()) {
+                Zoo z = sh.zoo();
+                long[] s = sh.status();
                 Map<Integer, List<Long>> rowsOf = z.runs();
                 List<ZooWriter.RunResult> results = new ArrayList<>();
                 for (int i = 0; i < s.length / 3; i++) {
