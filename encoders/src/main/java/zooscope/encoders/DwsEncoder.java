@@ -40,7 +40,5 @@ public final class DwsEncoder extends WeightEncoder {
         return Tensor.concat(1, parts.toArray(Tensor[]::new));
     }
 
-    List<DwsLayer> layers() { return layers; }
-
     @Override protected Tensor embed(Tensor theta) { return head.forward(pooled(theta)); }
 }

@@ -34,7 +34,6 @@ final class ZooWriter implements Closeable {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final ZooKind kind;
     private final int rowsPerRun;
     private final Map<String, NpyAppender> data = new LinkedHashMap<>();
     private final NpyAppender status;
@@ -45,7 +44,6 @@ final class ZooWriter implements Closeable {
      * with arguments {@code args}. An existing zoo must have been started with the same arguments.
      */
     ZooWriter(Path dir, ZooKind kind, int rowsPerRun, Map<String, Object> args) throws IOException {
-        this.kind = kind;
         this.rowsPerRun = rowsPerRun;
         Files.createDirectories(dir);
         checkOrWriteArgs(dir.resolve(ZooKind.ARGS_FILE), args);
@@ -146,8 +144,6 @@ final class ZooWriter implements Closeable {
         }
         status.flush();
     }
-
-    ZooKind kind() { return kind; }
 
     @Override public void close() throws IOException { closeAll(status); }
 }
