@@ -14,8 +14,25 @@ public final class Encoders {
     public static WeightEncoder create(String name, ProbedModel model, Rng rng) { return create(name, model, 1, rng); }
 
     /** As {@link #create(String, ProbedModel, Rng)}, the probing encoders with M parallel probe streams. */
-    public static WeightEncoder create(String name, ProbedModel model, int probeStreams, Rng rng) {
+    public static WeightEncoder create(String name, ProbedModel model, int probeStreams, Rng rng) { return create(name, model, probeStreams, false, rng); }
+
+    /**
+     * An encoder at the paper's size, or with {@code small} at the scaled-down size of the CPU preset
+     * (PAPER.md §13): transformer d 32, 1 head, FFN 64, 1 layer (its cost is attention over 519 tokens);
+     * DWS 8 channels, 3 layers, head 64; probing core 64, encoding 32. The statistics and flat encoders are
+     * cheap and keep their size.
+     */
+    public static WeightEncoder create(String name, ProbedModel model, int probeStreams, boolean small, Rng rng) {
         if (probeStreams < 1) throw new IllegalArgumentException("probe streams must be positive, got " + probeStreams);
+        if (small) {
+            switch (name) {
+                case "transformer": return new ParameterTransformer(model, 32, 1, 64, 1, 0.1, rng);
+                case "dws": return new DwsEncoder(model, 8, 3, 64, rng);
+                case "noninteractive": return new ProbingEncoder(model, false, 64, 32, probeStreams, rng);
+                case "interactive": return new ProbingEncoder(model, true, 64, 32, probeStreams, rng);
+                default: break;
+            }
+        }
         return switch (name) {
             case "statistics" -> new StatisticsEncoder(model, new int[] {128}, rng);
             case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, rng);

@@ -11,6 +11,9 @@ public final class Rng {
 
     public Rng(long seed) { this.state = seed; }
 
+    /** Restarts this generator as {@code new Rng(seed)} would start (for modules that own a dropout stream). */
+    public void reseed(long seed) { state = seed; spareNormal = Double.NaN; }
+
     /** A stream derived from a seed and any number of keys (run index, purpose code, ...). */
     public static Rng stream(long seed, long... keys) {
         long s = mix(seed ^ 0x9E3779B97F4A7C15L);

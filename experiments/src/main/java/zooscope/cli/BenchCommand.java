@@ -14,7 +14,7 @@ import zooscope.kernels.Backends;
 
 /** Whole-job benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Whole-job benchmarks (micro-benchmarks: ./zooscope jmh).",
-    subcommands = {BenchCommand.Train.class, BenchCommand.Encode.class})
+    subcommands = {BenchCommand.Train.class, BenchCommand.Encode.class, BenchPretrain.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -24,17 +24,20 @@ import zooscope.zoo.ZooGenerator;
 import zooscope.zoo.ZooKind;
 
 /**
- * The main job on a small default: generates a small formal-language zoo (the zoo generator with a
- * shortened schedule), prints the tasks and the acceptance rate per checkpoint, and saves a report.
+ * The main job on a small default, the paper's whole loop: a small formal-language zoo (the zoo generator
+ * with a shortened schedule, acceptance per checkpoint reported), then emulation pre-training of the DWS
+ * and the interactive probing encoder, frozen downstream prediction of each RNN's task and performance
+ * from their representations, and the experiment report.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"The main job on a small default: generate a small formal-language zoo and report on it.",
+    description = {"The main job on a small default: the paper's whole loop on a small formal-language zoo.",
         "",
-        "Trains --runs 2x32 LSTMs together, each on its own language a^n b^(n+m_b) c^(n+m_c) d^(n+m_d), with the zoo recipe (AdamW, weight decay 1e-4, batch 32, LR 0.01 -> 0.003 @10k -> 0.0003 @20k) cut at --steps; at each checkpoint 1000 strings are sampled from every model and judged by the count-only and the strict rule. Writes the zoo (reference layout) to OUT/zoo and report.json and acceptance.png to OUT.",
-        "Same seed, same zoo, bit for bit. A run interrupted is resumed by the same command."})
+        "1. Zoo: trains --runs 2x32 LSTMs together, each on its own language a^n b^(n+m_b) c^(n+m_c) d^(n+m_d), with the zoo recipe (AdamW, weight decay 1e-4, batch 32, LR 0.01 -> 0.003 @10k -> 0.0003 @20k) cut at --steps; at each checkpoint 1000 strings are sampled from every model and judged by the count-only and the strict rule. Writes the zoo (reference layout) to OUT/zoo and report.json and acceptance.png to OUT.",
+        "2. Encoders: emulation pre-training of --encoders (small preset, --pretrain-steps updates) on the zoo's task split, then frozen downstream predictors of the task and the performance; OUT/experiment/report.md, summary.csv and plots.",
+        "Same seed, same results, bit for bit. A run interrupted is resumed by the same command."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--runs", description = "Models in the zoo (default: ${DEFAULT-VALUE}).")
-    int runs = 16;
+    int runs = 32;
 
     @Option(names = "--steps", description = "Index of the last update (default: ${DEFAULT-VALUE}; the full schedule is 20000).")
     int steps = 2000;
@@ -47,6 +50,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", description = "Folder for the zoo and the report (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("runs", "demo");
+
+    @Option(names = "--encoders", description = "Encoders pre-trained on the zoo, comma-separated; none to stop after the zoo (default: ${DEFAULT-VALUE}).")
+    String encoders = "dws,interactive";
+
+    @Option(names = "--pretrain-steps", paramLabel = "N", description = "Index of the last pre-training update (default: ${DEFAULT-VALUE}).")
+    int pretrainSteps = 300;
+
+    @Option(names = "--frozen-updates", paramLabel = "N", description = "Updates of each frozen downstream predictor (default: ${DEFAULT-VALUE}).")
+    int frozenUpdates = 1000;
 
     @Mixin BackendOption backend;
 
@@ -88,7 +100,18 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("the zoo in " + zooDir + " was complete already (an earlier demo); delete it to train again");
         }
         writeReport(zoo, checkpoints, perRun, s);
-        System.out.println("report: " + out.toAbsolutePath().normalize() + "/{report.json, acceptance.png}, zoo: " + zooDir);
+        System.out.println("zoo report: " + out.toAbsolutePath().normalize() + "/{report.json, acceptance.png}, zoo: " + zooDir);
+        if (encoders.equals("none")) return 0;
+        List<String> enc = java.util.Arrays.stream(encoders.split(",")).map(String::strip).toList();
+        for (String e : enc) if (!zooscope.encoders.Encoders.NAMES.contains(e)) throw new IllegalArgumentException("unknown encoder '" + e + "' in --encoders: expected none or names from " + zooscope.encoders.Encoders.NAMES);
+        Path experiment = out.resolve("experiment");
+        System.out.printf("%nemulation pre-training of %s on the zoo (small preset, %d updates), then downstream prediction of task and performance%n", enc, pretrainSteps + 1);
+        var settings = new zooscope.experiment.Grid.Settings(zooscope.pretrain.PretrainConfig.small().withSteps(pretrainSteps).withEvalEvery(Math.max(1, (pretrainSteps + 2) / 3)), frozenUpdates, 0);
+        zooscope.experiment.Grid.run(zooDir, enc, 1, settings, 0, 1, experiment, System.out);
+        Path md = zooscope.experiment.Report.write(List.of(experiment), experiment);
+        System.out.println();
+        System.out.print(Files.readString(md));
+        System.out.println("experiment report: " + md.toAbsolutePath().normalize() + " (with summary.csv and plots beside it)");
         return 0;
     }
 

@@ -49,15 +49,8 @@ final class ZooCommand implements Runnable {
         @Mixin BackendOption backend;
 
         int call(ZooKind kind, Path mnistDir) throws IOException {
-            String[] s = shard.split("/");
-            int i, n;
-            try {
-                if (s.length != 2) throw new NumberFormatException();
-                i = Integer.parseInt(s[0].trim());
-                n = Integer.parseInt(s[1].trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--shard must be I/N (e.g. 0/4), got '" + shard + "'");
-            }
+            int[] sh = parseShard(shard);
+            int i = sh[0], n = sh[1];
             var o = new ZooGenerator.Options(kind, runs, seed, steps, modelsAtOnce, threads, i, n, mnistDir, ZooGenerator.LearningRate.ZOO, System.out);
             System.out.println("backend " + Backends.current().name() + ", " + threads + " threads, up to " + Math.min(modelsAtOnce, runs) + " runs trained at once");
             ZooGenerator.Summary r = ZooGenerator.generate(out, o);
@@ -156,5 +149,20 @@ final class ZooCommand implements Runnable {
             System.out.println("wrote " + out + " (run " + run + ", step " + step + ")");
             return 0;
         }
+    }
+
+    /** "I/N" → {I, N}, with 0 <= I < N. */
+    static int[] parseShard(String shard) {
+        String[] s = shard.split("/");
+        int i, n;
+        try {
+            if (s.length != 2) throw new NumberFormatException();
+            i = Integer.parseInt(s[0].trim());
+            n = Integer.parseInt(s[1].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--shard must be I/N (e.g. 0/4), got '" + shard + "'");
+        }
+        if (n < 1 || i < 0 || i >= n) throw new IllegalArgumentException("--shard must be i/n with 0 <= i < n, got " + shard);
+        return new int[] {i, n};
     }
 }

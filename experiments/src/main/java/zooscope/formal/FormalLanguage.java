@@ -113,4 +113,14 @@ public final class FormalLanguage {
         for (int k = 1; k < LETTERS; k++) if (counts[k] - d[k] != n) return false;
         return n >= 0;
     }
+
+    /** A token drawn from log-probabilities {@code logp[off..off+VOCAB)} by inverting the cumulative sum with one uniform. */
+    public static short sampleToken(zooscope.engine.Rng rng, float[] logp, int off) {
+        double u = rng.nextDouble(), acc = 0;
+        for (int v = 0; v < VOCAB; v++) {
+            acc += Math.exp(logp[off + v]);
+            if (u < acc) return (short) v;
+        }
+        return VOCAB - 1;
+    }
 }

@@ -85,15 +85,7 @@ final class FormalZoo implements ZooRecipe {
                 for (int b = 0; b < B; b++) x[b * V + seqs[b * LEN + t]] = 1f;
                 stepper.step(k, x, 0, logits, 0);
                 k.softmaxRows(true, logits, 0, logp, 0, B, V);
-                for (int b = 0; b < B; b++) {
-                    double u = rng.nextDouble(), acc = 0;
-                    int tok = V - 1;
-                    for (int v = 0; v < V; v++) {
-                        acc += Math.exp(logp[b * V + v]);
-                        if (u < acc) { tok = v; break; }
-                    }
-                    seqs[b * LEN + t + 1] = (short) tok;
-                }
+                for (int b = 0; b < B; b++) seqs[b * LEN + t + 1] = FormalLanguage.sampleToken(rng, logp, b * V);
                 for (int r = 0; r < ROLLOUTS; r++) System.arraycopy(logp, (SAMPLES + r) * V, stored, (r * T + t) * V, V);
             }
             int countOnly = 0, strict = 0;

@@ -301,7 +301,7 @@ public final class Zoo {
             ((ObjectNode) rest.get("zooscope")).remove(List.of("shard", "shard_runs"));
             if (common == null) { common = rest; runs = zs.get("runs").asInt(); }
             else if (!common.equals(rest)) {
-                throw new IllegalArgumentException(d + ": made with other arguments than " + shardDirs.getFirst() + " (" + ZooWriter.firstDifference("", rest, common) + ")");
+                throw new IllegalArgumentException(d + ": made with other arguments than " + shardDirs.getFirst() + " (" + ArgsFile.firstDifference("", rest, common) + ")");
             }
             long[] status = Files.exists(d.resolve(ZooKind.STATUS_FILE)) ? Npy.read(d.resolve(ZooKind.STATUS_FILE)).toLongs() : new long[0];
             long finished = status.length / 3;

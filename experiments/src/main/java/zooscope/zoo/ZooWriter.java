@@ -46,7 +46,7 @@ final class ZooWriter implements Closeable {
     ZooWriter(Path dir, ZooKind kind, int rowsPerRun, Map<String, Object> args) throws IOException {
         this.rowsPerRun = rowsPerRun;
         Files.createDirectories(dir);
-        checkOrWriteArgs(dir.resolve(ZooKind.ARGS_FILE), args);
+        ArgsFile.checkOrWrite(dir.resolve(ZooKind.ARGS_FILE), args, "a zoo");
         NpyAppender st = NpyAppender.open(dir.resolve(ZooKind.STATUS_FILE), DType.I64, 3);
         try {
             long stored = 0;
@@ -87,45 +87,6 @@ final class ZooWriter implements Closeable {
     /** Runs already finished (stored or diverged), with [status, step]. */
     Map<Integer, long[]> finished() { return finished; }
 
-    private static void checkOrWriteArgs(Path file, Map<String, Object> args) throws IOException {
-        JsonNode want = JSON.readTree(JSON.writeValueAsBytes(args)); // as it reads back from the file
-        if (Files.exists(file)) {
-            JsonNode have;
-            try {
-                have = JSON.readTree(file.toFile());
-            } catch (IOException e) {
-                throw new FormatException(file, "json", "unreadable (" + e.getMessage() + ")");
-            }
-            String diff = firstDifference("", have, want);
-            if (diff != null) {
-                throw new IllegalArgumentException(file + ": this folder holds a zoo made with other arguments (" + diff
-                    + "); resume it with the same arguments or choose another --out");
-            }
-            return;
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(want));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** The first field where two JSON trees differ, as "field: have X, this command gives Y", or null. */
-    static String firstDifference(String path, JsonNode have, JsonNode want) {
-        if (have.isObject() && want.isObject()) {
-            for (Iterator<String> it = want.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                String p = path.isEmpty() ? f : path + "." + f;
-                if (!have.has(f)) return "field '" + p + "' missing, this command gives " + want.get(f);
-                String d = firstDifference(p, have.get(f), want.get(f));
-                if (d != null) return d;
-            }
-            for (Iterator<String> it = have.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!want.has(f)) return "field '" + (path.isEmpty() ? f : path + "." + f) + "' is not an argument of this command";
-            }
-            return null;
-        }
-        return have.equals(want) ? null : "field '" + path + "' is " + have + ", this command gives " + want;
-    }
 
     /** Appends the runs (in the given order) and commits them. */
     void commit(List<RunResult> runs) throws IOException {

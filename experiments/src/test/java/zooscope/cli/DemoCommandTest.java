@@ -25,14 +25,24 @@ class DemoCommandTest {
 
     @Test
     void smallDemoWritesZooAndReportAndIsDeterministic() throws Exception {
-        String[] args = {"demo", "--runs", "3", "--steps", "100", "--out"};
+        String[] args = {"demo", "--runs", "10", "--steps", "100", "--encoders", "statistics,interactive", "--pretrain-steps", "10", "--frozen-updates", "40", "--out"};
         assertEquals(0, run(new StringWriter(), concat(args, dir.resolve("a").toString())));
         assertEquals(0, run(new StringWriter(), concat(args, dir.resolve("b").toString())));
-        for (String f : new String[] {"report.json", "acceptance.png"}) assertTrue(Files.size(dir.resolve("a").resolve(f)) > 0, f);
+        for (String f : new String[] {"report.json", "acceptance.png", "experiment/report.md", "experiment/summary.csv", "experiment/val_loss_curves.png",
+            "experiment/pca_interactive.png", "experiment/interactive/seed1/frozen-task.json"}) {
+            assertTrue(Files.size(dir.resolve("a").resolve(f)) > 0, f);
+        }
         ZooTest.assertSameBytes(dir.resolve("a/zoo"), dir.resolve("b/zoo"));
+        for (String e : new String[] {"statistics", "interactive"}) {
+            for (String f : new String[] {"encoder.safetensors", "emulator.safetensors", "log.csv", "clone.csv"}) {
+                Path fa = dir.resolve("a/experiment").resolve(e).resolve("seed1/pretrain").resolve(f), fb = dir.resolve("b/experiment").resolve(e).resolve("seed1/pretrain").resolve(f);
+                if (f.equals("log.csv")) assertEquals(withoutLastColumn(fa), withoutLastColumn(fb), e + " " + f); // the last column is wall time
+                else assertEquals(-1L, Files.mismatch(fa, fb), e + " " + f + " differs between two runs of the same demo");
+            }
+        }
         assertEquals(java.util.List.of(), Zoo.open(dir.resolve("a/zoo")).check());
         JsonNode report = new ObjectMapper().readTree(dir.resolve("a/report.json").toFile());
-        assertEquals(3, report.get("per_run").size());
+        assertEquals(10, report.get("per_run").size());
         assertEquals(2, report.get("mean_accepted_count_only").size());
         assertTrue(report.get("mean_accepted_count_only").get(1).asDouble() > report.get("mean_accepted_count_only").get(0).asDouble(), "learning raises acceptance");
     }
@@ -51,6 +61,10 @@ class DemoCommandTest {
         err = new StringWriter();
         assertEquals(2, run(err, "zoo", "check", dir.toString()));
         assertTrue(err.toString().contains("not a zoo (neither num_step_correct.npy"), err.toString());
+    }
+
+    static java.util.List<String> withoutLastColumn(Path csv) throws java.io.IOException {
+        return Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 
     static String[] concat(String[] a, String b) {

@@ -1,5 +1,6 @@
 package zooscope.engine.nn;
 
+import zooscope.engine.LinearAlgebra;
 import zooscope.engine.Recurrent;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
@@ -36,5 +37,30 @@ public final class LSTM extends Module {
         Tensor h = x;
         for (Tensor[] w : weights) h = Recurrent.lstmLayer(h, w[0], w[1], w[2], w[3]);
         return h;
+    }
+
+    /** The zero state of every layer for a batch. */
+    public LSTMCell.State[] zeroState(int batch) {
+        LSTMCell.State[] s = new LSTMCell.State[layers];
+        for (int l = 0; l < layers; l++) s[l] = new LSTMCell.State(Tensor.zeros(batch, hiddenSize), Tensor.zeros(batch, hiddenSize));
+        return s;
+    }
+
+    /**
+     * One time step of every layer (for sampling step by step): x [B, inputSize] and the layers' states →
+     * the new states (overwritten in {@code states}); the top layer's h is returned. The same numbers as
+     * {@link #forward} on the whole sequence, up to float rounding of the different GEMM shapes.
+     */
+    public Tensor step(Tensor x, LSTMCell.State[] states) {
+        int H = hiddenSize;
+        Tensor in = x;
+        for (int l = 0; l < layers; l++) {
+            Tensor[] w = weights[l];
+            Tensor gates = LinearAlgebra.linear(in, w[0], w[2]).add(LinearAlgebra.linear(states[l].h(), w[1], w[3]));
+            Tensor hc = Recurrent.cell(gates, states[l].c());
+            states[l] = new LSTMCell.State(hc.slice(1, 0, H), hc.slice(1, H, 2 * H));
+            in = states[l].h();
+        }
+        return in;
     }
 }

@@ -75,6 +75,19 @@ public abstract class Module {
         });
     }
 
+    /**
+     * Restarts every random stream this module and its children own (dropout masks) from {@code seed},
+     * so that a training step's randomness depends only on (seed, step), also after a resume.
+     */
+    public final void reseedRandomness(long seed) {
+        reseedOwn(seed);
+        int i = 0;
+        for (Module m : children.values()) m.reseedRandomness(zooscope.engine.Rng.stream(seed, ++i).nextLong());
+    }
+
+    /** Modules owning a random stream restart it here. */
+    protected void reseedOwn(long seed) {}
+
     /** Copies of all parameter values by name. */
     public final Map<String, float[]> stateDict() {
         Map<String, float[]> out = new LinkedHashMap<>();

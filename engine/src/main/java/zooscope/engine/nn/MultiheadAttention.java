@@ -48,4 +48,6 @@ public final class MultiheadAttention extends Module {
     private Tensor splitHeads(Tensor t, int B, int T, int hd) {
         return t.reshape(B, T, heads, hd).permute(0, 2, 1, 3).reshape(B * heads, T, hd);
     }
+
+    @Override protected void reseedOwn(long seed) { dropoutRng.reseed(seed); }
 }

@@ -33,4 +33,6 @@ public final class TransformerEncoderLayer extends Module {
         Tensor ff = linear2.forward(Functional.dropout(linear1.forward(h).relu(), dropout, tr, dropoutRng));
         return norm2.forward(h.add(Functional.dropout(ff, dropout, tr, dropoutRng)));
     }
+
+    @Override protected void reseedOwn(long seed) { dropoutRng.reseed(seed); }
 }

@@ -68,5 +68,23 @@ public final class AdamW {
         }
     }
 
+    /** The moments m and v of parameter p (null before its first update), for checkpoints. */
+    public float[][] moments(int p) { return new float[][] {m[p], v[p]}; }
+
+    /** Restores a checkpoint: the update count and each parameter's moments (copied; null = none yet). */
+    public void restore(long steps, float[][] ms, float[][] vs) {
+        if (ms.length != params.size() || vs.length != params.size()) throw new IllegalArgumentException("moments for " + ms.length + " parameters, optimiser has " + params.size());
+        for (int p = 0; p < params.size(); p++) {
+            if ((ms[p] == null) != (vs[p] == null) || (ms[p] != null && (ms[p].length != params.get(p).size() || vs[p].length != params.get(p).size()))) {
+                throw new IllegalArgumentException("moments of parameter " + p + " do not match its size " + params.get(p).size());
+            }
+            m[p] = ms[p] == null ? null : ms[p].clone();
+            v[p] = vs[p] == null ? null : vs[p].clone();
+        }
+        this.step = steps;
+    }
+
+    public int parameterCount() { return params.size(); }
+
     public void zeroGrad() { params.forEach(Tensor::zeroGrad); }
 }

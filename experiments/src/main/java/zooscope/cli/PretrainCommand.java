@@ -1,0 +1,70 @@
+package zooscope.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import zooscope.encoders.EmulationLoss;
+import zooscope.pretrain.PretrainConfig;
+import zooscope.pretrain.Pretrainer;
+
+/** {@code zooscope pretrain}: emulation pre-training of one encoder on one zoo. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Emulation pre-training (PAPER.md section 9): train a weight encoder together with an emulator LSTM that, given the encoder's z of an RNN, reproduces the RNN's stored output distributions.",
+        "Split by task (section 7): train / validation / OOD. After every --eval-every updates: validation and OOD loss, the cloned-performance check (formal languages), a row in RUN_DIR/log.csv; the best validation state is kept as RUN_DIR/encoder.safetensors and emulator.safetensors.",
+        "Presets: paper = the reference's configuration (100,000 updates, batch 64, emulator 2x256, lr 1e-4, weight decay 0.01, clipping 0.1 per group, TV loss); small = zooscope's CPU preset (updates 0..600, evaluation every 100, emulator 2x64, scaled-down encoders, lr 1e-3).",
+        "Kill it at any time and run the same command again: it resumes from the last evaluation and ends with the same bits as an uninterrupted run."})
+final class PretrainCommand implements Callable<Integer> {
+    @Option(names = "--zoo", required = true, paramLabel = "DIR", description = "Zoo folder (zooscope's or the reference's layout).")
+    Path zoo;
+
+    @Option(names = "--encoder", required = true, paramLabel = "NAME", description = "One of: ${COMPLETION-CANDIDATES}.", completionCandidates = EncodeCommand.Names.class)
+    String encoder;
+
+    @Option(names = "--seed", description = "Seed of the encoder's and emulator's initialisation and of every random choice (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "Run folder (created; an unfinished run there is resumed).")
+    Path out;
+
+    @Option(names = "--preset", description = "paper or small (default: ${DEFAULT-VALUE}).")
+    String preset = "small";
+
+    @Option(names = "--steps", paramLabel = "N", description = "Index of the last update, overriding the preset's (updates 0..N).")
+    Integer steps;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate after every N-th update, overriding the preset's.")
+    Integer evalEvery;
+
+    @Option(names = "--loss", description = "Emulation loss: tv, reverse-kl (the reference's: a mean over classes) or reverse-kl-sum (default: tv).")
+    String loss = "tv";
+
+    @Option(names = "--probe-streams", paramLabel = "M", description = "Parallel probe streams of the probing encoders (default: ${DEFAULT-VALUE}).")
+    int probeStreams = 1;
+
+    @Option(names = "--names", description = "Also write the best encoder and emulator under the reference's state-dict keys and shapes (reference), into RUN_DIR/reference/ (default: zooscope only).")
+    String names = "zooscope";
+
+    @Mixin BackendOption backend;
+
+    static PretrainConfig config(String preset, Integer steps, Integer evalEvery, String loss, int probeStreams) {
+        PretrainConfig c = PretrainConfig.preset(preset).withLoss(EmulationLoss.byId(loss)).withProbeStreams(probeStreams);
+        if (steps != null) c = c.withSteps(steps);
+        if (evalEvery != null) c = c.withEvalEvery(evalEvery);
+        return c;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!names.equals("zooscope") && !names.equals("reference")) throw new IllegalArgumentException("--names must be zooscope or reference, got '" + names + "'");
+        PretrainConfig c = config(preset, steps, evalEvery, loss, probeStreams);
+        System.out.println("preset " + c.preset() + ": " + c.toMap());
+        Pretrainer p = new Pretrainer(zoo, encoder, seed, c, out);
+        Pretrainer.Result r = p.run(System.out);
+        System.out.printf("best validation loss %.5f after update %d (OOD %.5f); %s in %s%n", r.valLoss(), r.bestStep(), r.oodLoss(),
+            Double.isNaN(r.cloneValMae()) ? "" : String.format("clone |Δperformance| validation %.3f, OOD %.3f;", r.cloneValMae(), r.cloneOodMae()), out);
+        if (names.equals("reference")) System.out.println("reference-named state dicts: " + ExportCommand.exportReference(out, null));
+        return 0;
+    }
+}

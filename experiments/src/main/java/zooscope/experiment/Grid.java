@@ -1,0 +1,105 @@
+package zooscope.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import zooscope.downstream.Downstream;
+import zooscope.downstream.Target;
+import zooscope.pretrain.PretrainConfig;
+import zooscope.pretrain.Pretrainer;
+import zooscope.pretrain.TrainedRun;
+import zooscope.zoo.ArgsFile;
+import zooscope.zoo.Zoo;
+import zooscope.zoo.ZooKind;
+
+/**
+ * The experiment grid: for every (seed, encoder) unit, emulation pre-training, then frozen downstream
+ * predictors on the pre-trained z for every target of the zoo kind, then the supervised baseline (encoder
+ * + predictor trained end to end) on the task target. Layout: {@code OUT/ENCODER/seedS/} with
+ * {@code pretrain/} (the run folder), {@code embeddings.npy}, {@code frozen-TARGET.json},
+ * {@code supervised-TARGET.json}. Every finished piece is kept and never redone, so the grid resumes
+ * where it stopped; {@code --shard I/N} runs the I-th of N contiguous blocks of units (seed-major order).
+ */
+public final class Grid {
+    public static final String ARGS = "grid.json";
+
+    /** {@code supervisedUpdates} 0 skips the supervised baseline. */
+    public record Settings(PretrainConfig pretrain, int frozenUpdates, int supervisedUpdates) {
+        public Settings {
+            if (frozenUpdates < 1) throw new IllegalArgumentException("--frozen-updates must be positive, got " + frozenUpdates);
+            if (supervisedUpdates < 0) throw new IllegalArgumentException("--supervised-updates must be >= 0, got " + supervisedUpdates);
+        }
+    }
+
+    /** One cell of the grid. */
+    public record Unit(String encoder, long seed) {
+        public Path dir(Path out) { return out.resolve(encoder).resolve("seed" + seed); }
+    }
+
+    /** The units in seed-major order: every encoder's seed 1 first, so a partial grid is a complete first seed. */
+    public static List<Unit> units(List<String> encoders, int seeds) {
+        List<Unit> u = new ArrayList<>();
+        for (int s = 1; s <= seeds; s++) for (String e : encoders) u.add(new Unit(e, s));
+        return u;
+    }
+
+    /** Frozen targets of a zoo kind; the first is also the supervised one. */
+    public static List<Target> targets(ZooKind kind) {
+        return kind == ZooKind.FORMAL ? List.of(Target.TASK, Target.PERFORMANCE) : List.of(Target.ANGLE, Target.ACCURACY, Target.GAP, Target.STEP);
+    }
+
+    public static void run(Path zooDir, List<String> encoders, int seeds, Settings s, int shard, int shards, Path out, PrintStream log) throws IOException {
+        Zoo zoo = Zoo.open(zooDir);
+        Files.createDirectories(out);
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("zoo", zoo.dir.toAbsolutePath().normalize().toString());
+        args.put("zoo_kind", zoo.kind.id);
+        args.put("encoders", encoders);
+        args.put("seeds", seeds);
+        args.put("pretrain", s.pretrain().toMap());
+        args.put("frozen_updates", s.frozenUpdates());
+        args.put("supervised_updates", s.supervisedUpdates());
+        ArgsFile.checkOrWrite(out.resolve(ARGS), args, "an experiment grid");
+        List<Unit> all = units(encoders, seeds);
+        int from = (int) ((long) all.size() * shard / shards), to = (int) ((long) all.size() * (shard + 1) / shards);
+        log.printf("experiment: %d units (%d encoders x %d seeds) on %s, this shard %d/%d runs units %d..%d; preset %s%n",
+            all.size(), encoders.size(), seeds, zoo.dir, shard, shards, from, to - 1, s.pretrain().preset());
+        List<Target> targets = targets(zoo.kind);
+        Map<Target, Downstream> downstream = new LinkedHashMap<>();
+        for (Target t : targets) downstream.put(t, new Downstream(zoo, t));
+        ObjectMapper json = new ObjectMapper();
+        long t0 = System.nanoTime();
+        for (int i = from; i < to; i++) {
+            Unit u = all.get(i);
+            Path dir = u.dir(out);
+            log.printf("[%d/%d] %s seed %d (%s elapsed)%n", i - from + 1, to - from, u.encoder(), u.seed(), zooscope.zoo.ZooGenerator.duration((System.nanoTime() - t0) / 1e9));
+            new Pretrainer(zooDir, u.encoder(), u.seed(), s.pretrain(), dir.resolve("pretrain")).run(log);
+            float[] z = null;
+            for (Target t : targets) {
+                Path f = dir.resolve("frozen-" + t.id + ".json");
+                if (Files.exists(f)) continue;
+                if (z == null) {
+                    z = Downstream.embedAll(TrainedRun.open(dir.resolve("pretrain")).encoder(), zoo);
+                    Downstream.writeEmbeddings(dir.resolve("embeddings.npy"), z);
+                }
+                write(json, f, downstream.get(t).frozen(z, u.encoder(), u.seed(), s.frozenUpdates(), null));
+            }
+            Target sup = targets.getFirst();
+            Path f = dir.resolve("supervised-" + sup.id + ".json");
+            if (s.supervisedUpdates() > 0 && !Files.exists(f)) write(json, f, downstream.get(sup).supervised(u.encoder(), s.pretrain().smallEncoders(), u.seed(), s.supervisedUpdates(), log));
+        }
+        log.printf("experiment shard %d/%d finished in %s; ./zooscope report %s%n", shard, shards, zooscope.zoo.ZooGenerator.duration((System.nanoTime() - t0) / 1e9), out);
+    }
+
+    static void write(ObjectMapper json, Path f, Downstream.Result r) throws IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

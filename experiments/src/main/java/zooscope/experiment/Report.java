@@ -1,0 +1,240 @@
+package zooscope.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import zooscope.engine.Rng;
+import zooscope.engine.io.Npy;
+import zooscope.pretrain.TaskSplit;
+import zooscope.zoo.Zoo;
+
+/**
+ * The report of one or several experiment folders (shards of one grid): {@code summary.csv} (a row per
+ * encoder × seed), {@code report.md} (Table-2-style: mean and 95 % bootstrap CI over seeds, beside the
+ * paper's figures), and PNG plots: validation-loss curves, PCA of the embeddings coloured by task and by
+ * performance, clone vs original performance.
+ */
+public final class Report {
+    /** PAPER.md §11, Table 2: validation emulation loss, mean over 15 seeds (formal, MNIST). */
+    static final Map<String, double[]> PAPER_TABLE2 = Map.of("statistics", new double[] {0.051, 0.039}, "flat", new double[] {0.045, 0.024},
+        "transformer", new double[] {0.043, 0.067}, "dws", new double[] {0.046, 0.024}, "noninteractive", new double[] {0.023, 0.017},
+        "interactive", new double[] {0.015, 0.017});
+
+    private record Row(String encoder, long seed, Path dir, Map<String, Double> values) {}
+
+    public static Path write(List<Path> resultDirs, Path out) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<Row> rows = new ArrayList<>();
+        JsonNode grid = null;
+        for (Path d : resultDirs) {
+            Path args = d.resolve(Grid.ARGS);
+            if (!Files.exists(args)) throw new IOException(d + ": not an experiment folder (no " + Grid.ARGS + ")");
+            JsonNode g = json.readTree(args.toFile());
+            if (grid == null) grid = g;
+            else if (!grid.get("zoo_kind").equals(g.get("zoo_kind"))) throw new IllegalArgumentException(d + ": a " + g.get("zoo_kind") + " grid, " + resultDirs.getFirst() + " is " + grid.get("zoo_kind"));
+            for (JsonNode e : g.get("encoders")) {
+                for (int s = 1; s <= g.get("seeds").asInt(); s++) {
+                    Grid.Unit u = new Grid.Unit(e.asText(), s);
+                    Path ud = u.dir(d);
+                    Path res = ud.resolve("pretrain").resolve("result.json");
+                    if (!Files.exists(res)) continue;
+                    Map<String, Double> v = new LinkedHashMap<>();
+                    JsonNode r = json.readTree(res.toFile());
+                    v.put("val_emulation_loss", r.get("valLoss").asDouble());
+                    v.put("ood_emulation_loss", r.get("oodLoss").asDouble());
+                    try (var files = Files.list(ud)) {
+                        for (Path f : files.sorted().toList()) {
+                            String n = f.getFileName().toString();
+                            if (!n.endsWith(".json") || !(n.startsWith("frozen-") || n.startsWith("supervised-"))) continue;
+                            JsonNode dr = json.readTree(f.toFile());
+                            String prefix = n.startsWith("supervised-") ? "supervised_" : "", target = dr.get("target").asText();
+                            for (String split : new String[] {"val", "ood"}) {
+                                dr.get(split).properties().forEach(m -> v.put(prefix + split + "_" + target + "_" + metricName(target, m.getKey()), m.getValue().asDouble()));
+                            }
+                        }
+                    }
+                    v.put("clone_val_mae", r.get("cloneValMae").asDouble());
+                    v.put("clone_ood_mae", r.get("cloneOodMae").asDouble());
+                    v.put("best_step", r.get("bestStep").asDouble());
+                    v.put("pretrain_seconds", r.get("seconds").asDouble());
+                    rows.add(new Row(u.encoder(), s, ud, v));
+                }
+            }
+        }
+        if (rows.isEmpty()) throw new IllegalArgumentException("no finished pre-training runs in " + resultDirs);
+        Files.createDirectories(out);
+        List<String> cols = new ArrayList<>();
+        for (Row r : rows) for (String k : r.values().keySet()) if (!cols.contains(k)) cols.add(k);
+        StringBuilder csv = new StringBuilder("encoder,seed," + String.join(",", cols) + "\n");
+        for (Row r : rows) {
+            csv.append(r.encoder()).append(',').append(r.seed());
+            for (String c : cols) csv.append(',').append(r.values().containsKey(c) ? fmt(r.values().get(c)) : "");
+            csv.append('\n');
+        }
+        Files.writeString(out.resolve("summary.csv"), csv);
+
+        boolean formal = grid.get("zoo_kind").asText().equals("formal");
+        Map<String, List<Row>> byEncoder = new LinkedHashMap<>();
+        for (Row r : rows) byEncoder.computeIfAbsent(r.encoder(), k -> new ArrayList<>()).add(r);
+        StringBuilder md = new StringBuilder();
+        md.append("# zooscope experiment report\n\n");
+        md.append(String.format("Zoo: `%s` (%s), encoders %s, seeds per encoder: %s; pre-training preset **%s** %s; frozen predictor %d updates, supervised %d updates.%n%n",
+            grid.get("zoo").asText(), grid.get("zoo_kind").asText(), grid.get("encoders"), grid.get("seeds"), grid.get("pretrain").get("preset").asText(),
+            grid.get("pretrain"), grid.get("frozen_updates").asInt(), grid.get("supervised_updates").asInt()));
+        md.append("Each cell: mean over the seeds finished, and in brackets the 95 % bootstrap interval of the mean (10,000 resamples of the seeds; percentile). n = seeds.\n\n");
+        List<String[]> shown = formal
+            ? List.of(new String[] {"val_emulation_loss", "validation emulation loss"}, new String[] {"ood_emulation_loss", "OOD emulation loss"},
+                new String[] {"val_task_exact_acc", "frozen: val exact task"}, new String[] {"ood_task_exact_acc", "frozen: OOD exact task"},
+                new String[] {"supervised_val_task_exact_acc", "supervised: val exact task"}, new String[] {"supervised_ood_task_exact_acc", "supervised: OOD exact task"},
+                new String[] {"ood_performance_mse", "frozen: OOD performance MSE"}, new String[] {"clone_ood_mae", "clone OOD |Δperf|"})
+            : List.of(new String[] {"val_emulation_loss", "validation emulation loss"}, new String[] {"ood_emulation_loss", "OOD emulation loss"},
+                new String[] {"ood_angle_mse", "frozen: OOD angle MSE (/360)²"}, new String[] {"ood_accuracy_mse", "frozen: OOD accuracy MSE"},
+                new String[] {"ood_gap_mse", "frozen: OOD gap MSE"}, new String[] {"ood_step_acc", "frozen: OOD step accuracy"},
+                new String[] {"supervised_ood_angle_mse", "supervised: OOD angle MSE"});
+        md.append("| encoder | n |");
+        for (String[] c : shown) md.append(' ').append(c[1]).append(" |");
+        md.append(" paper Table 2 (val emulation loss) |\n|---|---:|");
+        md.append("---:|".repeat(shown.size() + 1)).append('\n');
+        for (var e : byEncoder.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" | ").append(e.getValue().size()).append(" |");
+            for (String[] c : shown) md.append(' ').append(cell(e.getValue(), c[0])).append(" |");
+            double[] p = PAPER_TABLE2.get(e.getKey());
+            md.append(' ').append(p == null ? "–" : String.format(Locale.ROOT, "%.3f", p[formal ? 0 : 1])).append(" |\n");
+        }
+        md.append("\nColumns of `summary.csv`: every metric of every run (val_/ood_ = split; frozen predictors unprefixed, supervised_ the end-to-end baseline).\n");
+        md.append("\nPlots: `val_loss_curves.png` (validation emulation loss per encoder, mean over seeds), `pca_ENCODER.png` (first seed's embeddings of all zoo rows: PCA fitted on all splits together, coloured by task and by performance)"
+            + (formal ? ", `clone_vs_original.png` (performance of the emulator conditioned on z vs the RNN itself, at each run's best validation step)" : "") + ".\n");
+        Files.writeString(out.resolve("report.md"), md);
+
+        lossCurves(byEncoder, out.resolve("val_loss_curves.png"));
+        Zoo zoo = Files.isDirectory(Path.of(grid.get("zoo").asText())) ? Zoo.open(Path.of(grid.get("zoo").asText())) : null;
+        for (var e : byEncoder.entrySet()) {
+            Path emb = e.getValue().getFirst().dir().resolve("embeddings.npy");
+            if (zoo != null && Files.exists(emb)) pca(zoo, Npy.read(emb).toFloats(), e.getKey(), out.resolve("pca_" + e.getKey() + ".png"));
+        }
+        if (formal) cloneScatter(byEncoder, out.resolve("clone_vs_original.png"));
+        return out.resolve("report.md");
+    }
+
+    static String metricName(String target, String metric) {
+        return switch (metric) {
+            case "accuracy" -> target.equals("task") ? "exact_acc" : "acc";
+            case "group_accuracy" -> "group_acc";
+            case "loss" -> target.equals("task") ? "bce" : target.equals("step") ? "ce" : "mse";
+            default -> metric;
+        };
+    }
+
+    static String fmt(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v); }
+
+    /** "mean (lo, hi)" over the rows that have the column. */
+    static String cell(List<Row> rows, String col) {
+        double[] v = rows.stream().filter(r -> r.values().containsKey(col) && !Double.isNaN(r.values().get(col))).mapToDouble(r -> r.values().get(col)).toArray();
+        if (v.length == 0) return "–";
+        double[] ci = bootstrapCi(v, 10_000, new Rng(0));
+        return String.format(Locale.ROOT, "%.4f (%.4f, %.4f)", mean(v), ci[0], ci[1]);
+    }
+
+    static double mean(double[] v) { double s = 0; for (double x : v) s += x; return s / v.length; }
+
+    /** Percentile bootstrap 95 % interval of the mean. */
+    static double[] bootstrapCi(double[] v, int resamples, Rng rng) {
+        double[] means = new double[resamples];
+        for (int i = 0; i < resamples; i++) {
+            double s = 0;
+            for (int j = 0; j < v.length; j++) s += v[rng.nextInt(v.length)];
+            means[i] = s / v.length;
+        }
+        java.util.Arrays.sort(means);
+        return new double[] {means[(int) (0.025 * (resamples - 1))], means[(int) Math.ceil(0.975 * (resamples - 1))]};
+    }
+
+    private static void lossCurves(Map<String, List<Row>> byEncoder, Path file) throws IOException {
+        XYChart c = new XYChartBuilder().width(900).height(560).title("Validation emulation loss (mean over seeds)").xAxisTitle("update").yAxisTitle("validation loss").build();
+        c.getStyler().setMarkerSize(4);
+        for (var e : byEncoder.entrySet()) {
+            TreeMap<Double, double[]> sum = new TreeMap<>();
+            for (Row r : e.getValue()) {
+                List<String> lines = Files.readAllLines(r.dir().resolve("pretrain").resolve("log.csv"));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.split(",");
+                    double[] acc = sum.computeIfAbsent(Double.parseDouble(f[0]), k -> new double[2]);
+                    acc[0] += Double.parseDouble(f[2]);
+                    acc[1]++;
+                }
+            }
+            double[] x = sum.keySet().stream().mapToDouble(Double::doubleValue).toArray(), y = sum.values().stream().mapToDouble(a -> a[0] / a[1]).toArray();
+            if (x.length > 0) c.addSeries(e.getKey(), x, y).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        }
+        BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static void cloneScatter(Map<String, List<Row>> byEncoder, Path file) throws IOException {
+        XYChart c = new XYChartBuilder().width(760).height(700).title("Cloned vs original performance (at the best validation step)").xAxisTitle("original RNN: accepted / finished")
+            .yAxisTitle("emulator conditioned on z").build();
+        c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(5);
+        for (var e : byEncoder.entrySet()) {
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+            for (Row r : e.getValue()) {
+                int best = r.values().get("best_step").intValue();
+                Path f = r.dir().resolve("pretrain").resolve("clone.csv");
+                if (!Files.exists(f)) continue;
+                for (String line : Files.readAllLines(f)) {
+                    String[] p = line.split(",");
+                    if (p[0].equals(Integer.toString(best))) { xs.add(Double.parseDouble(p[3])); ys.add(Double.parseDouble(p[4])); }
+                }
+            }
+            if (!xs.isEmpty()) c.addSeries(e.getKey(), xs, ys);
+        }
+        c.addSeries("y = x", new double[] {0, 1}, new double[] {0, 1}).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Two panels: PCA of z coloured by task (hue) and by performance (dark → bright). */
+    static void pca(Zoo zoo, float[] z, String encoder, Path file) throws IOException {
+        int n = z.length / 16;
+        double[][] pc = Pca.project(z, n, 16, 2);
+        TaskSplit split = TaskSplit.of(zoo, false);
+        int W = 1200, H = 620, m = 40, pw = (W - 3 * m) / 2, ph = H - 2 * m - 20;
+        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, W, H);
+        double minX = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, minY = Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
+        for (int i = 0; i < n; i++) { minX = Math.min(minX, pc[i][0]); maxX = Math.max(maxX, pc[i][0]); minY = Math.min(minY, pc[i][1]); maxY = Math.max(maxY, pc[i][1]); }
+        boolean formal = zoo.kind == zooscope.zoo.ZooKind.FORMAL;
+        for (int panel = 0; panel < 2; panel++) {
+            int ox = m + panel * (pw + m), oy = m + 20;
+            g.setColor(Color.BLACK);
+            g.drawRect(ox, oy, pw, ph);
+            g.drawString(panel == 0 ? (formal ? "coloured by task (hue = task index)" : "coloured by angle (hue)") : (formal ? "coloured by performance (accepted / 1000)" : "coloured by eval accuracy"), ox, oy - 6);
+            for (int i = 0; i < n; i++) {
+                double perf = zoo.quality(i)[0] / (formal ? 1000.0 : 1.0);
+                float hue = formal ? (float) split.taskIndex(i) / split.taskCount() : (float) (TaskSplit.task(zoo, i)[0] / 360.0);
+                g.setColor(panel == 0 ? Color.getHSBColor(hue, 0.85f, 0.85f) : new Color(Color.HSBtoRGB(0.66f - 0.66f * (float) Math.max(0, Math.min(1, perf)), 0.9f, 0.9f)));
+                int x = ox + (int) ((pc[i][0] - minX) / (maxX - minX + 1e-12) * (pw - 6)) + 3, y = oy + ph - 3 - (int) ((pc[i][1] - minY) / (maxY - minY + 1e-12) * (ph - 6));
+                g.fillOval(x - 2, y - 2, 5, 5);
+            }
+        }
+        g.setColor(Color.BLACK);
+        g.drawString("PCA of " + encoder + " embeddings (PC1 → right, PC2 → up), all " + n + " zoo rows; PCA fitted on all splits together", m, 20);
+        g.dispose();
+        javax.imageio.ImageIO.write(img, "png", file.toFile());
+    }
+}

@@ -1,0 +1,67 @@
+package zooscope.pretrain;
+
+import zooscope.engine.Tensor;
+import zooscope.engine.io.NdArray;
+import zooscope.formal.FormalLanguage;
+import zooscope.zoo.Zoo;
+import zooscope.zoo.ZooKind;
+
+/**
+ * Items for emulation (PAPER.md §9): a zoo row's flat parameters and one of its stored rollouts, the
+ * rollout's inputs (formal languages: one-hot of the first 41 tokens; MNIST: the 50 stored tiles) and the
+ * original RNN's stored outputs at every position (log-softmax or raw logits; the loss takes their softmax).
+ * A formal-language rollout stored with EOS at position 0 (no EOS in it, PAPER.md §4.4) is fed BOS there,
+ * the input the RNN really had; the reference feeds the EOS (§9.1.5).
+ */
+public final class EmulationData {
+    public final Zoo zoo;
+    public final int params, time, inputs, outputs, rollouts;
+    private final boolean formal;
+    private final NdArray parameters, sequences, logits;
+
+    public EmulationData(Zoo zoo) {
+        this.zoo = zoo;
+        formal = zoo.kind == ZooKind.FORMAL;
+        parameters = zoo.file("parameters.npy");
+        sequences = zoo.file("sequences.npy");
+        logits = zoo.file("logits.npy");
+        params = zoo.kind.layout.size();
+        rollouts = (int) logits.shape()[1];
+        time = (int) logits.shape()[2];
+        outputs = (int) logits.shape()[3];
+        inputs = zoo.kind.layout.input();
+    }
+
+    /** A batch: θ [B, P], inputs [B, T, X], stored outputs [B, T, O]. */
+    public record Batch(Tensor theta, Tensor x, Tensor target) {
+        public int size() { return theta.dim(0); }
+    }
+
+    /** The flat parameters of the rows, [B, P]. */
+    public Tensor theta(long[] rows) {
+        int B = rows.length;
+        float[] th = new float[B * params];
+        for (int b = 0; b < B; b++) System.arraycopy(parameters.toFloats(rows[b] * params, params), 0, th, b * params, params);
+        return Tensor.of(th, B, params);
+    }
+
+    /** The rows with the given rollout of each. */
+    public Batch batch(long[] rows, int[] rollout) {
+        int B = rows.length, T = time, X = inputs, O = outputs;
+        float[] x = new float[B * T * X], y = new float[B * T * O];
+        for (int b = 0; b < B; b++) {
+            long item = rows[b] * rollouts + rollout[b];
+            System.arraycopy(logits.toFloats(item * T * O, T * O), 0, y, b * T * O, T * O);
+            if (formal) {
+                long seqLen = sequences.shape()[2];
+                for (int t = 0; t < T; t++) {
+                    int tok = t == 0 ? FormalLanguage.BOS : (int) sequences.getLong(item * seqLen + t);
+                    x[(b * T + t) * X + tok] = 1f;
+                }
+            } else {
+                System.arraycopy(sequences.toFloats(item * T * X, T * X), 0, x, b * T * X, T * X);
+            }
+        }
+        return new Batch(theta(rows), Tensor.of(x, B, T, X), Tensor.of(y, B, T, O));
+    }
+}

@@ -1,0 +1,340 @@
+package zooscope.pretrain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import zooscope.encoders.Emulator;
+import zooscope.encoders.Encoders;
+import zooscope.encoders.ProbedModel;
+import zooscope.encoders.WeightEncoder;
+import zooscope.engine.Grad;
+import zooscope.engine.Rng;
+import zooscope.engine.Tensor;
+import zooscope.engine.io.FormatException;
+import zooscope.engine.io.NdArray;
+import zooscope.engine.io.Safetensors;
+import zooscope.engine.nn.Module;
+import zooscope.engine.optim.AdamW;
+import zooscope.zoo.Zoo;
+import zooscope.zoo.ZooGenerator;
+import zooscope.zoo.ZooKind;
+import zooscope.zoo.ArgsFile;
+
+/**
+ * Emulation pre-training (PAPER.md §9): an encoder and an emulator trained together by one AdamW so that
+ * the emulator, conditioned on the encoder's z of an RNN, reproduces that RNN's stored output
+ * distributions. Each update sees a batch of training-split RNNs with one stored rollout each; the
+ * emulator's and the encoder's gradients are clipped separately. After every {@code evalEvery}-th update
+ * (and the last) the validation and OOD losses and the cloned-performance check are logged, the state with
+ * the lowest validation loss is kept, and a checkpoint is written.
+ *
+ * <p><b>Run folder.</b> {@code config.json} (arguments; a restart must give the same), {@code split.json},
+ * {@code log.csv} (one row per evaluation), {@code clone.csv}, {@code encoder.safetensors} and
+ * {@code emulator.safetensors} (the best validation state), {@code checkpoint.safetensors} (the latest
+ * state, for resuming), {@code result.json} once finished.
+ *
+ * <p><b>Determinism and resuming.</b> Every random choice of update t (batch order of its epoch, rollouts,
+ * permutation augmentation, dropout) comes from a stream of (seed, purpose, t or epoch), never from a
+ * generator carried along, so a run resumed from its last checkpoint ends with the same bits as one never
+ * stopped. A killed run loses at most the updates since its last evaluation.
+ */
+public final class Pretrainer {
+    static final long INIT = 1, EPOCH = 2, ROLLOUT = 3, AUGMENT = 4, DROPOUT = 5, EVAL_SEED = 1234, CLONE = 7;
+    public static final String CONFIG = "config.json", SPLIT = "split.json", LOG = "log.csv", CLONES = "clone.csv",
+        ENCODER = "encoder.safetensors", EMULATOR = "emulator.safetensors", CHECKPOINT = "checkpoint.safetensors", RESULT = "result.json";
+    static final String LOG_HEADER = "step,train_loss,val_loss,ood_loss,clone_val_mae,clone_ood_mae,elapsed_s";
+
+    public final PretrainConfig cfg;
+    public final String encoderName;
+    public final long seed;
+    public final Path dir;
+    final Zoo zoo;
+    final EmulationData data;
+    final TaskSplit split;
+    final WeightEncoder encoder;
+    final Emulator emulator;
+    final EmulationStep stepper;
+    private final AdamW opt;
+    private final long[] train;
+    private PerformanceCheck clones;
+    /** Test hook: stop (as if killed) after this update. */
+    long stopAfter = Long.MAX_VALUE;
+
+    public Pretrainer(Path zooDir, String encoderName, long seed, PretrainConfig cfg, Path dir) throws IOException {
+        this.cfg = cfg;
+        this.encoderName = encoderName;
+        this.seed = seed;
+        this.dir = dir;
+        zoo = Zoo.open(zooDir);
+        data = new EmulationData(zoo);
+        split = TaskSplit.of(zoo, false);
+        ProbedModel model = ProbedModel.of(zoo.kind.layout);
+        encoder = Encoders.create(encoderName, model, cfg.probeStreams(), cfg.smallEncoders(), Rng.stream(seed, INIT, 0));
+        emulator = Emulator.of(model, cfg.emulatorHidden(), cfg.emulatorLayers(), Rng.stream(seed, INIT, 1));
+        stepper = new EmulationStep(encoder, emulator, cfg);
+        opt = stepper.opt;
+        train = split.rows(TaskSplit.Part.TRAIN);
+        if (train.length == 0 || split.rows(TaskSplit.Part.VAL).length == 0) {
+            throw new IllegalArgumentException(zooDir + ": " + split.taskCount() + " distinct tasks give no " + (train.length == 0 ? "training" : "validation")
+                + " tasks (70 / 15 / 15 % of the tasks); pre-training needs a zoo with at least 7 distinct tasks");
+        }
+        clones = zoo.kind == ZooKind.FORMAL ? new CloneCheck(this) : null; // MNIST's needs the images: made in run()
+    }
+
+    /** The arguments recorded in config.json. */
+    Map<String, Object> args() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("zoo", zoo.dir.toAbsolutePath().normalize().toString());
+        a.put("zoo_kind", zoo.kind.id);
+        a.put("zoo_rows", zoo.rows);
+        a.put("encoder", encoderName);
+        a.put("seed", seed);
+        a.put("pretrain", cfg.toMap());
+        a.put("encoder_parameters", encoder.parameterCount());
+        a.put("emulator_parameters", emulator.parameterCount());
+        return a;
+    }
+
+    /** What a finished run reports (result.json). */
+    public record Result(int bestStep, double valLoss, double oodLoss, double cloneValMae, double cloneOodMae, double seconds) {}
+
+    /** Trains to the end (or resumes there); returns the best validation state's figures. */
+    public Result run(PrintStream out) throws IOException {
+        Files.createDirectories(dir);
+        ArgsFile.checkOrWrite(dir.resolve(CONFIG), args(), "a pre-training run");
+        split.write(dir.resolve(SPLIT));
+        Path resultFile = dir.resolve(RESULT);
+        if (Files.exists(resultFile)) {
+            out.println(dir + ": already finished (" + RESULT + ")");
+            return new ObjectMapper().readValue(resultFile.toFile(), Result.class);
+        }
+        int start = 0;
+        double best = Double.POSITIVE_INFINITY;
+        int bestStep = -1;
+        double[] bestRow = null;
+        Path ckpt = dir.resolve(CHECKPOINT);
+        if (Files.exists(ckpt)) {
+            Map<String, String> meta = restore(ckpt);
+            start = Integer.parseInt(meta.get("step")) + 1;
+            best = Double.parseDouble(meta.get("best_val"));
+            bestStep = Integer.parseInt(meta.get("best_step"));
+            bestRow = Log.truncate(dir.resolve(LOG), start - 1, bestStep);
+            Log.truncate(dir.resolve(CLONES), start - 1, -1);
+            out.printf("%s: resuming after update %d (best validation loss %.5f after update %d)%n", dir, start - 1, best, bestStep);
+        } else {
+            Files.writeString(dir.resolve(LOG), LOG_HEADER + "\n");
+            Files.writeString(dir.resolve(CLONES), PerformanceCheck.HEADER + "\n");
+        }
+        out.printf("pre-training %s (%,d parameters) + emulator %dx%d (%,d) on %s (%s zoo: %d train / %d val / %d OOD rows of %d tasks), preset %s, seed %d, updates %d..%d, %s loss%n",
+            encoderName, encoder.parameterCount(), cfg.emulatorLayers(), cfg.emulatorHidden(), emulator.parameterCount(), zoo.dir,
+            zoo.kind.id, train.length, split.rows(TaskSplit.Part.VAL).length, split.rows(TaskSplit.Part.OOD).length, split.taskCount(),
+            cfg.preset(), seed, start, cfg.steps(), cfg.loss().id);
+        if (clones == null && cfg.cloneImages() > 0) clones = MnistCloneCheck.create(this, cfg.cloneImages(), out);
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        int lossCount = 0;
+        try (Progress progress = new Progress(out, cfg.steps() + 1, start)) {
+            for (int t = start; t <= cfg.steps(); t++) {
+                double loss = update(t);
+                if (!Double.isFinite(loss)) throw new IllegalStateException("update " + t + ": the training loss is " + loss + "; the run stopped (resume restarts from the last checkpoint)");
+                lossSum += loss;
+                lossCount++;
+                progress.step(loss);
+                if (t % cfg.evalEvery() == 0 || t == cfg.steps()) {
+                    double[] row = evaluate(t, lossSum / lossCount, (System.nanoTime() - t0) / 1e9);
+                    lossSum = 0;
+                    lossCount = 0;
+                    if (row[2] < best) {
+                        best = row[2];
+                        bestStep = t;
+                        bestRow = row;
+                        saveAtomically(dir.resolve(ENCODER), encoder, "encoder");
+                        saveAtomically(dir.resolve(EMULATOR), emulator, "emulator");
+                    }
+                    checkpoint(t, best, bestStep);
+                    progress.log(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d)", t, row[1], row[2], row[3],
+                        Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), best, bestStep));
+                }
+                if (t >= stopAfter) return null;
+            }
+        }
+        Result r = new Result(bestStep, bestRow[2], bestRow[3], bestRow[4], bestRow[5], (System.nanoTime() - t0) / 1e9);
+        Files.writeString(resultFile, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        return r;
+    }
+
+    /** One update; returns the batch loss. */
+    double update(int t) {
+        int B = cfg.batch(), n = train.length, perEpoch = (n + B - 1) / B, epoch = t / perEpoch, k = t % perEpoch;
+        int[] order = Rng.stream(seed, EPOCH, epoch).permutation(n);
+        Rng rollouts = Rng.stream(seed, ROLLOUT, epoch);
+        int[] rollout = new int[n];
+        for (int i = 0; i < n; i++) rollout[i] = rollouts.nextInt(data.rollouts);
+        int from = k * B, size = Math.min(B, n - from);
+        long[] rows = new long[size];
+        int[] ro = new int[size];
+        for (int i = 0; i < size; i++) { rows[i] = train[order[from + i]]; ro[i] = rollout[order[from + i]]; }
+        return stepper.update(data.batch(rows, ro), Rng.stream(seed, AUGMENT, t), Rng.stream(seed, DROPOUT, t).nextLong());
+    }
+
+    /** Mean loss per item over a part, one seeded rollout per RNN (the same at every evaluation). */
+    double partLoss(TaskSplit.Part part) {
+        long[] rows = split.rows(part);
+        if (rows.length == 0) return Double.NaN;
+        Rng pick = Rng.stream(EVAL_SEED, ROLLOUT, part.ordinal());
+        int[] rollout = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) rollout[i] = pick.nextInt(data.rollouts);
+        encoder.train(false);
+        emulator.train(false);
+        double sum = 0;
+        try (var off = Grad.off()) {
+            for (int from = 0, k = 0; from < rows.length; from += cfg.batch(), k++) {
+                int to = Math.min(rows.length, from + cfg.batch());
+                EmulationData.Batch b = data.batch(java.util.Arrays.copyOfRange(rows, from, to), java.util.Arrays.copyOfRange(rollout, from, to));
+                Tensor z = stepper.encode(b.theta(), Rng.stream(EVAL_SEED, AUGMENT, part.ordinal(), k));
+                for (float v : cfg.loss().perItem(emulator.forward(b.x(), z), b.target()).toArray()) sum += v;
+            }
+        }
+        return sum / rows.length;
+    }
+
+    /** Logs one evaluation; returns {step, train, val, ood, clone val MAE, clone OOD MAE}. */
+    private double[] evaluate(int t, double trainLoss, double elapsed) throws IOException {
+        double val = partLoss(TaskSplit.Part.VAL), ood = partLoss(TaskSplit.Part.OOD);
+        double cloneVal = Double.NaN, cloneOod = Double.NaN;
+        if (clones != null) {
+            StringBuilder sb = new StringBuilder();
+            cloneVal = clones.meanAbsDifference(TaskSplit.Part.VAL, t, sb);
+            cloneOod = clones.meanAbsDifference(TaskSplit.Part.OOD, t, sb);
+            Files.writeString(dir.resolve(CLONES), sb.toString(), java.nio.file.StandardOpenOption.APPEND);
+        }
+        double[] row = {t, trainLoss, val, ood, cloneVal, cloneOod};
+        Files.writeString(dir.resolve(LOG), String.format(java.util.Locale.ROOT, "%d,%.7f,%.7f,%.7f,%.5f,%.5f,%.1f%n", t, trainLoss, val, ood, cloneVal, cloneOod, elapsed),
+            java.nio.file.StandardOpenOption.APPEND);
+        return row;
+    }
+
+    // ------------------------------------------------------------------ state files
+
+    static Map<String, NdArray> tensors(Module m, String prefix) {
+        Map<String, NdArray> out = new LinkedHashMap<>();
+        m.namedParameters().forEach((k, v) -> out.put(prefix + k, NdArray.ofFloats(v.toArray(), java.util.Arrays.stream(v.shape()).asLongStream().toArray())));
+        return out;
+    }
+
+    private static void writeAtomically(Path file, Map<String, NdArray> tensors, Map<String, String> meta) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Safetensors.write(tmp, tensors, meta);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    void saveAtomically(Path file, Module m, String what) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        meta.put("module", what.equals("encoder") ? encoderName : "emulator");
+        meta.put("zoo_kind", zoo.kind.id);
+        writeAtomically(file, tensors(m, ""), meta);
+    }
+
+    private void checkpoint(int step, double best, int bestStep) throws IOException {
+        Map<String, NdArray> t = tensors(encoder, "encoder.");
+        t.putAll(tensors(emulator, "emulator."));
+        for (int p = 0; p < opt.parameterCount(); p++) {
+            float[][] mv = opt.moments(p);
+            if (mv[0] == null) continue;
+            t.put("adam.m." + p, NdArray.ofFloats(mv[0], mv[0].length));
+            t.put("adam.v." + p, NdArray.ofFloats(mv[1], mv[1].length));
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("step", Integer.toString(step));
+        meta.put("adam_steps", Long.toString(opt.steps()));
+        meta.put("best_val", Double.toString(best));
+        meta.put("best_step", Integer.toString(bestStep));
+        writeAtomically(dir.resolve(CHECKPOINT), t, meta);
+    }
+
+    private Map<String, String> restore(Path file) throws IOException {
+        Safetensors.Contents c = Safetensors.read(file);
+        load(encoder, c.tensors(), "encoder.", file);
+        load(emulator, c.tensors(), "emulator.", file);
+        int n = opt.parameterCount();
+        float[][] m = new float[n][], v = new float[n][];
+        for (int p = 0; p < n; p++) {
+            NdArray a = c.tensors().get("adam.m." + p), b = c.tensors().get("adam.v." + p);
+            if (a != null && b != null) { m[p] = a.toFloats(); v[p] = b.toFloats(); }
+        }
+        for (String key : new String[] {"step", "adam_steps", "best_val", "best_step"}) {
+            if (!c.metadata().containsKey(key)) throw new FormatException(file, "__metadata__." + key, "missing; not a zooscope pre-training checkpoint");
+        }
+        opt.restore(Long.parseLong(c.metadata().get("adam_steps")), m, v);
+        return c.metadata();
+    }
+
+    /** Loads a module's parameters from tensors under {@code prefix}; names and sizes must match exactly. */
+    static void load(Module m, Map<String, NdArray> tensors, String prefix, Path file) throws IOException {
+        Map<String, float[]> state = new LinkedHashMap<>();
+        for (var e : m.namedParameters().entrySet()) {
+            NdArray a = tensors.get(prefix + e.getKey());
+            if (a == null) throw new FormatException(file, prefix + e.getKey(), "missing; expected shape " + java.util.Arrays.toString(e.getValue().shape()));
+            if (a.size() != e.getValue().size()) throw new FormatException(file, prefix + e.getKey(), a.size() + " values, expected " + e.getValue().size());
+            state.put(e.getKey(), a.toFloats());
+        }
+        m.loadStateDict(state);
+    }
+
+    /** Loads a run's best encoder (its encoder.safetensors) into a fresh encoder of the run's configuration. */
+    public WeightEncoder bestEncoder() throws IOException {
+        Path f = dir.resolve(ENCODER);
+        if (!Files.exists(f)) throw new IOException(f + ": no such file; is " + dir + " a finished pre-training run?");
+        load(encoder, Safetensors.read(f).tensors(), "", f);
+        encoder.train(false);
+        return encoder;
+    }
+
+    public Emulator emulator() { return emulator; }
+    public WeightEncoder encoder() { return encoder; }
+    public TaskSplit split() { return split; }
+    public Zoo zoo() { return zoo; }
+
+    // ------------------------------------------------------------------ progress
+
+    /** A bar (updates, rate, ETA, loss) on a terminal; in a log only the evaluation lines. */
+    private static final class Progress implements AutoCloseable {
+        private final PrintStream out;
+        private final ProgressBar bar;
+
+        Progress(PrintStream out, long total, long start) {
+            this.out = out;
+            bar = out != System.out || System.console() == null ? null
+                : new ProgressBarBuilder().setTaskName("pretrain").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(500).showSpeed().setUnit(" updates", 1).startsFrom(start, java.time.Duration.ZERO).build();
+        }
+
+        void step(double loss) {
+            if (bar == null) return;
+            bar.step();
+            bar.setExtraMessage(String.format("loss %.4f", loss));
+        }
+
+        void log(String line) {
+            if (bar != null) bar.pause();
+            out.println(line);
+            if (bar != null) bar.resume();
+        }
+
+        @Override public void close() { if (bar != null) bar.close(); }
+    }
+
+    /** h:mm:ss. */
+    static String duration(double s) { return ZooGenerator.duration(s); }
+}
