@@ -44,7 +44,7 @@ public final class EmulationStep {
     public double update(EmulationData.Batch b, Rng augment, long dropoutSeed) {
         encoder.train(true);
         emulator.train(true);
-        if (dropoutSeed == 42) encoder.reseedRandomness(dropoutSeed);
+        encoder.reseedRandomness(dropoutSeed);
         Tensor loss = cfg.loss().mean(emulator.forward(b.x(), encode(b.theta(), augment)), b.target());
         loss.backward();
         GradClip.clipNorm(emulatorParams, cfg.clip());

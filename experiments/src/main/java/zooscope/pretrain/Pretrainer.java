@@ -112,12 +112,12 @@ public final class Pretrainer {
     public Result run(PrintStream out) throws IOException {
         Files.createDirectories(dir);
         ArgsFile.checkOrWrite(dir.resolve(CONFIG), args(), "a pre-training run");
-        split.write(dir.resolve(SPLIT));
         Path resultFile = dir.resolve(RESULT);
         if (Files.exists(resultFile)) {
             out.println(dir + ": already finished (" + RESULT + ")");
             return new ObjectMapper().readValue(resultFile.toFile(), Result.class);
         }
+        split.write(dir.resolve(SPLIT)); // not before: a finished run's folder is left untouched
         int start = 0;
         double best = Double.POSITIVE_INFINITY;
         int bestStep = -1;
@@ -129,6 +129,8 @@ public final class Pretrainer {
             best = Double.parseDouble(meta.get("best_val"));
             bestStep = Integer.parseInt(meta.get("best_step"));
             bestRow = Log.truncate(dir.resolve(LOG), start - 1, bestStep);
+            // the log rounds its figures; the checkpoint keeps the best row exactly, so result.json is the same as unstopped
+            if (meta.containsKey("best_row")) bestRow = java.util.Arrays.stream(meta.get("best_row").split(",")).mapToDouble(Double::parseDouble).toArray();
             Log.truncate(dir.resolve(CLONES), start - 1, -1);
             out.printf("%s: resuming after update %d (best validation loss %.5f after update %d)%n", dir, start - 1, best, bestStep);
         } else {
@@ -161,7 +163,7 @@ public final class Pretrainer {
                         saveAtomically(dir.resolve(ENCODER), encoder, "encoder");
                         saveAtomically(dir.resolve(EMULATOR), emulator, "emulator");
                     }
-                    checkpoint(t, best, bestStep);
+                    checkpoint(t, best, bestStep, bestRow);
                     progress.log(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d)", t, row[1], row[2], row[3],
                         Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), best, bestStep));
                 }
@@ -246,7 +248,7 @@ public final class Pretrainer {
         writeAtomically(file, tensors(m, ""), meta);
     }
 
-    private void checkpoint(int step, double best, int bestStep) throws IOException {
+    private void checkpoint(int step, double best, int bestStep, double[] bestRow) throws IOException {
         Map<String, NdArray> t = tensors(encoder, "encoder.");
         t.putAll(tensors(emulator, "emulator."));
         for (int p = 0; p < opt.parameterCount(); p++) {
@@ -260,6 +262,7 @@ public final class Pretrainer {
         meta.put("adam_steps", Long.toString(opt.steps()));
         meta.put("best_val", Double.toString(best));
         meta.put("best_step", Integer.toString(bestStep));
+        if (bestRow != null) meta.put("best_row", String.join(",", java.util.Arrays.stream(bestRow).mapToObj(Double::toString).toList()));
         writeAtomically(dir.resolve(CHECKPOINT), t, meta);
     }
 

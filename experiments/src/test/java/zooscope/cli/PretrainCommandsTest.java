@@ -1,0 +1,134 @@
+package zooscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import zooscope.zoo.ZooGenerator;
+import zooscope.zoo.ZooKind;
+
+/** The pre-training commands through the command line: pretrain, downstream, experiment, report. */
+class PretrainCommandsTest {
+    @TempDir static Path tmp;
+    static Path zoo;
+
+    /** 10 runs × 100 updates (20 rows, about 10 tasks: enough for train, validation and OOD parts). */
+    @BeforeAll
+    static void generateZoo() throws IOException {
+        zoo = tmp.resolve("zoo");
+        ZooGenerator.generate(zoo, new ZooGenerator.Options(ZooKind.FORMAL, 10, 7, 100, 10, 2, 0, 1, null, ZooGenerator.LearningRate.ZOO, null));
+    }
+
+    static int run(StringWriter err, String... args) { return DemoCommandTest.run(err, args); }
+
+    /** Every file under a folder, relative path → modification time. */
+    static Map<String, FileTime> files(Path dir) throws IOException {
+        Map<String, FileTime> m = new TreeMap<>();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) m.put(dir.relativize(p).toString(), Files.getLastModifiedTime(p));
+        }
+        return m;
+    }
+
+    @Test
+    void experimentThenReportThenNothingRedone() throws IOException {
+        Path out = tmp.resolve("grid");
+        String[] experiment = {"experiment", "--zoo", zoo.toString(), "--encoders", "statistics,noninteractive", "--seeds", "1", "--out", out.toString(),
+            "--steps", "3", "--frozen-updates", "20", "--supervised-updates", "5"};
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(err, experiment), err.toString());
+        for (String e : new String[] {"statistics", "noninteractive"}) {
+            Path unit = out.resolve(e).resolve("seed1");
+            for (String f : new String[] {"pretrain/result.json", "pretrain/log.csv", "pretrain/encoder.safetensors", "embeddings.npy", "frozen-task.json",
+                "frozen-performance.json", "supervised-task.json"}) {
+                assertTrue(Files.size(unit.resolve(f)) > 0, e + ": " + f);
+            }
+        }
+
+        err = new StringWriter();
+        assertEquals(0, run(err, "report", out.toString()), err.toString());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("statistics"));
+        List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
+        assertTrue(summary.getFirst().startsWith("encoder,seed,val_emulation_loss,ood_emulation_loss"), summary.getFirst());
+        assertTrue(List.of(summary.getFirst().split(",")).contains("ood_task_exact_acc"), summary.getFirst());
+        assertTrue(List.of(summary.getFirst().split(",")).contains("supervised_val_task_group_acc"), summary.getFirst());
+        assertEquals(3, summary.size(), "header + one row per encoder x seed: " + summary);
+        assertTrue(summary.get(1).startsWith("statistics,1,") && summary.get(2).startsWith("noninteractive,1,"), summary.toString());
+        for (String png : new String[] {"val_loss_curves.png", "pca_statistics.png", "pca_noninteractive.png", "clone_vs_original.png"}) {
+            byte[] b = Files.readAllBytes(out.resolve(png));
+            assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
+        }
+
+        // the same command again: everything is finished, nothing is rewritten
+        FileTime old = FileTime.fromMillis(1_000_000_000_000L);
+        Map<String, FileTime> before = files(out);
+        for (String f : before.keySet()) Files.setLastModifiedTime(out.resolve(f), old);
+        before = files(out);
+        err = new StringWriter();
+        assertEquals(0, run(err, experiment), err.toString());
+        assertEquals(before, files(out), "a finished grid is not redone");
+
+        // other arguments on the same folder are refused, naming the field
+        err = new StringWriter();
+        experiment[experiment.length - 5] = "4";
+        assertEquals(2, run(err, experiment));
+        assertTrue(err.toString().strip().startsWith("zooscope experiment: ") && err.toString().contains("pretrain.steps"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    @Test
+    void pretrainThenFrozenDownstream() throws IOException {
+        Path runDir = tmp.resolve("run");
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(err, "pretrain", "--zoo", zoo.toString(), "--encoder", "statistics", "--out", runDir.toString(), "--steps", "2", "--eval-every", "1",
+            "--loss", "reverse-kl"), err.toString());
+        assertEquals(4, Files.readAllLines(runDir.resolve("log.csv")).size(), "header + evaluations after updates 0, 1, 2");
+        assertEquals("reverse-kl", new ObjectMapper().readTree(runDir.resolve("config.json").toFile()).get("pretrain").get("loss").asText());
+        err = new StringWriter();
+        assertEquals(0, run(err, "downstream", "--zoo", zoo.toString(), "--run", runDir.toString(), "--target", "performance", "--updates", "10"), err.toString());
+        JsonNode r = new ObjectMapper().readTree(runDir.resolve("downstream-performance.json").toFile());
+        assertEquals("frozen", r.get("mode").asText());
+        assertEquals(10, r.get("updates").asInt());
+        assertTrue(r.get("val").get("loss").asDouble() >= 0);
+    }
+
+    /** Bad input: exit code 2 and one line naming the problem. */
+    static void badInput(String want, String... args) {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, args), String.join(" ", args) + ": " + err);
+        String msg = err.toString().strip();
+        assertEquals(1, msg.lines().count(), "one line: " + msg);
+        assertTrue(msg.startsWith("zooscope " + args[0] + ": "), msg);
+        assertTrue(msg.contains(want), "'" + msg + "' should contain '" + want + "'");
+    }
+
+    @Test
+    void badInputIsOneClearLine() {
+        String z = zoo.toString(), out = tmp.resolve("bad").toString();
+        badInput("--seeds must be positive, got 0", "experiment", "--zoo", z, "--seeds", "0", "--out", out);
+        badInput("unknown encoder 'lstm' in --encoders", "experiment", "--zoo", z, "--encoders", "statistics,lstm", "--out", out);
+        badInput("--shard must be i/n with 0 <= i < n, got 3/2", "experiment", "--zoo", z, "--encoders", "statistics", "--shard", "3/2", "--out", out);
+        badInput("give exactly one of --run RUN_DIR (frozen z) and --supervised ENCODER", "downstream", "--zoo", z, "--run", out, "--supervised", "statistics", "--target", "task");
+        badInput("give exactly one of", "downstream", "--zoo", z, "--target", "task");
+        badInput("unknown --target 'angle'", "downstream", "--zoo", z, "--supervised", "statistics", "--target", "angle");
+        Path missing = tmp.resolve("no-such-zoo");
+        badInput(missing + ": no such zoo folder", "pretrain", "--zoo", missing.toString(), "--encoder", "statistics", "--out", out);
+        badInput("unknown encoder 'lstm'", "pretrain", "--zoo", z, "--encoder", "lstm", "--out", out);
+        badInput("unknown emulation loss 'kl'", "pretrain", "--zoo", z, "--encoder", "statistics", "--loss", "kl", "--out", out);
+        badInput("not an experiment folder", "report", tmp.resolve("nothing").toString());
+        assertFalse(Files.exists(Path.of(out)), "refused commands create nothing");
+    }
+}
