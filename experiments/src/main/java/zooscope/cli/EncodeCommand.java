@@ -19,6 +19,7 @@ import zooscope.engine.io.FormatException;
 import zooscope.engine.io.NdArray;
 import zooscope.engine.io.Npy;
 import zooscope.engine.io.Safetensors;
+import zooscope.pretrain.TrainedRun;
 import zooscope.zoo.Zoo;
 
 /** Encodes every row of a zoo with one weight encoder and writes the [N, 16] representations. */
@@ -35,7 +36,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--encoder", required = true, paramLabel = "NAME", description = "One of: ${COMPLETION-CANDIDATES}.", completionCandidates = Names.class)
     String encoder;
 
-    @Option(names = "--run", paramLabel = "RUN_DIR", description = "A trained run: its " + ENCODER_FILE + " (the encoder's state dict) is loaded.")
+    @Option(names = "--run", paramLabel = "RUN_DIR", description = "A pre-training run (or one made by 'import'): its best encoder, " + ENCODER_FILE + ", is loaded at the run's sizes (a folder without config.json: a paper-size encoder's state dict).")
     Path run;
 
     @Option(names = "--seed", description = "Seed of a freshly initialised encoder (default: ${DEFAULT-VALUE}).")
@@ -61,8 +62,16 @@ final class EncodeCommand implements Callable<Integer> {
         if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
         Zoo z = Zoo.open(zoo);
         ProbedModel model = ProbedModel.of(z.kind.layout);
-        WeightEncoder enc = Encoders.create(encoder, model, probeStreams, Rng.stream(seed, 0));
-        if (run != null) load(enc, run.resolve(ENCODER_FILE));
+        WeightEncoder enc;
+        if (run != null && Files.exists(run.resolve(zooscope.pretrain.Pretrainer.CONFIG))) {
+            TrainedRun r = TrainedRun.open(run); // the run's own sizes (paper or small preset)
+            if (!r.encoderName().equals(encoder)) throw new IllegalArgumentException(run + " holds a trained '" + r.encoderName() + "' encoder, not '" + encoder + "'");
+            if (r.layout().size() != model.layout().size()) throw new IllegalArgumentException(run + " was trained on a " + r.model().name() + " zoo; " + zoo + " is a " + z.kind.id + " zoo");
+            enc = r.encoder();
+        } else { // a fresh encoder, or a bare folder holding only a paper-size encoder's state dict
+            enc = Encoders.create(encoder, model, probeStreams, Rng.stream(seed, 0));
+            if (run != null) load(enc, run.resolve(ENCODER_FILE));
+        }
         enc.train(false);
         int n = Math.toIntExact(z.rows), P = model.layout().size();
         float[] all = new float[n * WeightEncoder.EMBEDDING];

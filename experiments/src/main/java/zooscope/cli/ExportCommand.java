@@ -37,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         Map<String, String> meta = Map.of("format", "pt", "names", "reference", "encoder", r.encoderName());
         Safetensors.write(dir.resolve("encoder.safetensors"), ReferenceNames.toReference(r.encoderName(), r.encoder()), meta);
-        Safetensors.write(dir.resolve("emulator.safetensors"), ReferenceNames.toReference(r.emulator()), Map.of("format", "pt", "names", "reference"));
+        if (r.emulator() != null) Safetensors.write(dir.resolve("emulator.safetensors"), ReferenceNames.toReference(r.emulator()), Map.of("format", "pt", "names", "reference"));
         return dir;
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         "Weight encoders:              ./zooscope encode --zoo DIR --encoder NAME --out FILE.npy",
         "Whole test suite:             ./zooscope test   (run by the launcher through Maven)",
         "Micro-benchmarks:             ./zooscope jmh    (JMH; GFLOP/s against the measured peak)"},
-    subcommands = {DemoCommand.class, ZooCommand.class, EncodeCommand.class, PretrainCommand.class, DownstreamCommand.class, ExperimentCommand.class, ReportCommand.class, ExportCommand.class, TheoryCommand.class, BenchCommand.class, InfoCommand.class, Main.TestCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, ZooCommand.class, EncodeCommand.class, PretrainCommand.class, DownstreamCommand.class, ExperimentCommand.class, ReportCommand.class, ExportCommand.class, ImportCommand.class, TheoryCommand.class, BenchCommand.class, InfoCommand.class, Main.TestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,8 +163,10 @@ public final class Pretrainer {
                         saveAtomically(dir.resolve(EMULATOR), emulator, "emulator");
                     }
                     checkpoint(t, best, bestStep, bestRow);
-                    progress.log(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d)", t, row[1], row[2], row[3],
-                        Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), best, bestStep));
+                    double s = (System.nanoTime() - t0) / 1e9, eta = s / (t - start + 1) * (cfg.steps() - t);
+                    progress.log(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d); %s elapsed, ETA %s", t, row[1], row[2], row[3],
+                        Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), best, bestStep,
+                        ZooGenerator.duration(s), ZooGenerator.duration(eta)));
                 }
                 if (t >= stopAfter) return null;
             }
@@ -228,7 +229,7 @@ public final class Pretrainer {
 
     // ------------------------------------------------------------------ state files
 
-    static Map<String, NdArray> tensors(Module m, String prefix) {
+    public static Map<String, NdArray> tensors(Module m, String prefix) {
         Map<String, NdArray> out = new LinkedHashMap<>();
         m.namedParameters().forEach((k, v) -> out.put(prefix + k, NdArray.ofFloats(v.toArray(), java.util.Arrays.stream(v.shape()).asLongStream().toArray())));
         return out;
@@ -337,7 +338,4 @@ public final class Pretrainer {
 
         @Override public void close() { if (bar != null) bar.close(); }
     }
-
-    /** h:mm:ss. */
-    static String duration(double s) { return ZooGenerator.duration(s); }
 }

@@ -14,7 +14,7 @@ import zooscope.engine.io.FormatException;
 import zooscope.engine.io.Safetensors;
 import zooscope.engine.nn.LstmLayout;
 
-/** A pre-training run folder read back: its configuration and its best encoder and emulator (eval mode). */
+/** A pre-training run folder read back: its configuration and its best encoder and emulator (eval mode; the emulator null where the folder has none). */
 public record TrainedRun(Path dir, String encoderName, ProbedModel model, JsonNode config, WeightEncoder encoder, Emulator emulator) {
     public static TrainedRun open(Path dir) throws IOException {
         Path cfgFile = dir.resolve(Pretrainer.CONFIG);
@@ -39,9 +39,13 @@ public record TrainedRun(Path dir, String encoderName, ProbedModel model, JsonNo
         Path encFile = dir.resolve(Pretrainer.ENCODER), emuFile = dir.resolve(Pretrainer.EMULATOR);
         if (!Files.exists(encFile)) throw new IOException(encFile + ": no such file; the run has not reached its first evaluation");
         Pretrainer.load(enc, Safetensors.read(encFile).tensors(), "", encFile);
-        Pretrainer.load(emu, Safetensors.read(emuFile).tensors(), "", emuFile);
+        if (Files.exists(emuFile)) {
+            Pretrainer.load(emu, Safetensors.read(emuFile).tensors(), "", emuFile);
+            emu.train(false);
+        } else {
+            emu = null; // an imported encoder without its emulator
+        }
         enc.train(false);
-        emu.train(false);
         return new TrainedRun(dir, name, model, cfg, enc, emu);
     }
 
