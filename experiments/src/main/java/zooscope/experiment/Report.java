@@ -100,8 +100,11 @@ public final class Report {
         List<String[]> shown = formal
             ? List.of(new String[] {"val_emulation_loss", "validation emulation loss"}, new String[] {"ood_emulation_loss", "OOD emulation loss"},
                 new String[] {"val_task_exact_acc", "frozen: val exact task"}, new String[] {"ood_task_exact_acc", "frozen: OOD exact task"},
+                new String[] {"ood_task_group_acc", "frozen: OOD task, per group"},
                 new String[] {"supervised_val_task_exact_acc", "supervised: val exact task"}, new String[] {"supervised_ood_task_exact_acc", "supervised: OOD exact task"},
-                new String[] {"ood_performance_mse", "frozen: OOD performance MSE"}, new String[] {"clone_ood_mae", "clone OOD |Δperf|"})
+                new String[] {"supervised_ood_task_group_acc", "supervised: OOD task, per group"},
+                new String[] {"val_performance_mse", "frozen: val performance MSE"}, new String[] {"ood_performance_mse", "frozen: OOD performance MSE"},
+                new String[] {"clone_ood_mae", "clone OOD |Δperf|"})
             : List.of(new String[] {"val_emulation_loss", "validation emulation loss"}, new String[] {"ood_emulation_loss", "OOD emulation loss"},
                 new String[] {"ood_angle_mse", "frozen: OOD angle MSE (/360)²"}, new String[] {"ood_accuracy_mse", "frozen: OOD accuracy MSE"},
                 new String[] {"ood_gap_mse", "frozen: OOD gap MSE"}, new String[] {"ood_step_acc", "frozen: OOD step accuracy"},
@@ -165,8 +168,9 @@ public final class Report {
     }
 
     private static void lossCurves(Map<String, List<Row>> byEncoder, Path file) throws IOException {
-        XYChart c = new XYChartBuilder().width(900).height(560).title("Validation emulation loss (mean over seeds)").xAxisTitle("update").yAxisTitle("validation loss").build();
+        XYChart c = new XYChartBuilder().width(900).height(560).title("Validation emulation loss (mean over seeds)").xAxisTitle("update").yAxisTitle("validation loss (log scale)").build();
         c.getStyler().setMarkerSize(4);
+        c.getStyler().setYAxisLogarithmic(true);
         for (var e : byEncoder.entrySet()) {
             TreeMap<Double, double[]> sum = new TreeMap<>();
             for (Row r : e.getValue()) {
