@@ -11,6 +11,15 @@ public record ProbedModel(String name, LstmLayout layout, int probeLength, boole
     public static final ProbedModel FORMAL = new ProbedModel("formal", LstmLayout.FORMAL, 22, true);
     public static final ProbedModel MNIST = new ProbedModel("mnist", LstmLayout.MNIST, 50, false);
 
+    /** The model of a zoo kind by its name ("formal" or "mnist"), or null for any other name. */
+    public static ProbedModel byName(String kind) {
+        return switch (kind) {
+            case "formal" -> FORMAL;
+            case "mnist" -> MNIST;
+            default -> null;
+        };
+    }
+
     /** The model of a zoo LSTM layout: FORMAL or MNIST by their layouts, else a formal-style one (for tests). */
     public static ProbedModel of(LstmLayout layout) {
         if (layout.equals(FORMAL.layout)) return FORMAL;

@@ -1,6 +1,5 @@
 package zooscope.cli;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -51,13 +50,10 @@ final class BenchPretrain implements Callable<Integer> {
     @Override
     public Integer call() {
         if (steps < 1 || repeats < 1 || warmup < 0) throw new IllegalArgumentException("--steps and --repeats must be positive and --warmup >= 0");
-        ProbedModel model = switch (kind) {
-            case "formal" -> ProbedModel.FORMAL;
-            case "mnist" -> ProbedModel.MNIST;
-            default -> throw new IllegalArgumentException("--zoo-kind must be formal or mnist, got '" + kind + "'");
-        };
+        ProbedModel model = ProbedModel.byName(kind);
+        if (model == null) throw new IllegalArgumentException("--zoo-kind must be formal or mnist, got '" + kind + "'");
         PretrainConfig cfg = PretrainConfig.preset(preset);
-        List<String> names = encoders == null ? List.of("statistics", "flat", "transformer", "dws", "noninteractive", "interactive") : encoders;
+        List<String> names = encoders == null ? ExperimentCommand.ALL : encoders;
         for (String n : names) if (!Encoders.NAMES.contains(n)) throw new IllegalArgumentException("unknown --encoder '" + n + "': expected one of " + Encoders.NAMES);
         EmulationData.Batch batch = syntheticBatch(model, cfg.batch(), model == ProbedModel.FORMAL ? 41 : 50);
         System.out.printf("bench pretrain: %s zoo shapes, preset %s (batch %d, emulator %dx%d, %s encoders), backend %s, %d threads%n", kind, cfg.preset(), cfg.batch(),

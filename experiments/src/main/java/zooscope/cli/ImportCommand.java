@@ -42,11 +42,8 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ProbedModel model = switch (kind) {
-            case "formal" -> ProbedModel.FORMAL;
-            case "mnist" -> ProbedModel.MNIST;
-            default -> throw new IllegalArgumentException("--zoo-kind must be formal or mnist, got '" + kind + "'");
-        };
+        ProbedModel model = ProbedModel.byName(kind);
+        if (model == null) throw new IllegalArgumentException("--zoo-kind must be formal or mnist, got '" + kind + "'");
         if (!Encoders.NAMES.contains(encoder)) throw new IllegalArgumentException("unknown --encoder '" + encoder + "': expected one of " + Encoders.NAMES);
         PretrainConfig paper = PretrainConfig.paper();
         WeightEncoder enc = Encoders.create(encoder, model, 1, false, new Rng(0));

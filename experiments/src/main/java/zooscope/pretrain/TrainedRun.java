@@ -27,11 +27,8 @@ public record TrainedRun(Path dir, String encoderName, ProbedModel model, JsonNo
         }
         for (String f : new String[] {"encoder", "zoo_kind", "pretrain"}) if (!cfg.has(f)) throw new FormatException(cfgFile, f, "missing");
         String name = cfg.get("encoder").asText();
-        ProbedModel model = switch (cfg.get("zoo_kind").asText()) {
-            case "formal" -> ProbedModel.FORMAL;
-            case "mnist" -> ProbedModel.MNIST;
-            default -> throw new FormatException(cfgFile, "zoo_kind", "'" + cfg.get("zoo_kind").asText() + "', expected formal or mnist");
-        };
+        ProbedModel model = ProbedModel.byName(cfg.get("zoo_kind").asText());
+        if (model == null) throw new FormatException(cfgFile, "zoo_kind", "'" + cfg.get("zoo_kind").asText() + "', expected formal or mnist");
         JsonNode p = cfg.get("pretrain");
         boolean small = p.path("encoder_size").asText("paper").equals("small");
         WeightEncoder enc = Encoders.create(name, model, p.path("probe_streams").asInt(1), small, new Rng(0));
