@@ -14,6 +14,8 @@ import zooscope.kernels.Backend;
 public final class LstmLayerPass {
     public final int batch, time, input, hidden;
     private final int G, BH, TB;
+    /** Whether its GEMMs are spread over the cores ({@link ParallelGemm}); same bits either way. */
+    private final boolean spread;
     /** Per step [B, 4H]: the gate activations after forward. */
     private final float[] acts;
     /** Steps 0..T of h and c, each [B, H]; step 0 is the zero initial state. */
@@ -22,7 +24,12 @@ public final class LstmLayerPass {
     private final float[] tcs;
     private final float[] wihT, whhT, dG, gWT, gWTStep, ones, gh, ghNext, gc, gcPrev;
 
-    public LstmLayerPass(int batch, int time, int input, int hidden) {
+    /** A pass whose GEMMs run on the calling thread (the multi-model trainer runs one pass per thread). */
+    public LstmLayerPass(int batch, int time, int input, int hidden) { this(batch, time, input, hidden, false); }
+
+    /** @param spread split its GEMMs over the cores, for one large layer (the autodiff op) */
+    LstmLayerPass(int batch, int time, int input, int hidden, boolean spread) {
+        this.spread = spread;
         this.batch = batch;
         this.time = time;
         this.input = input;
@@ -60,11 +67,11 @@ public final class LstmLayerPass {
         transpose(whh, whhOff, G, hidden, whhT);
         for (int j = 0; j < G; j++) acts[j] = bih[bihOff + j] + bhh[bhhOff + j];
         for (int r = 1; r < TB; r++) System.arraycopy(acts, 0, acts, r * G, G);
-        k.gemm(false, false, TB, G, input, 1f, in, inOff, input, wihT, 0, G, 1f, acts, 0, G);
+        gemm(k, false, false, TB, G, input, 1f, in, inOff, input, wihT, 0, G, 1f, acts, 0, G);
         java.util.Arrays.fill(hs, 0, BH, 0f);
         java.util.Arrays.fill(cs, 0, BH, 0f);
         for (int t = 0; t < time; t++) {
-            k.gemm(false, false, batch, G, hidden, 1f, hs, t * BH, hidden, whhT, 0, G, 1f, acts, t * batch * G, G);
+            gemm(k, false, false, batch, G, hidden, 1f, hs, t * BH, hidden, whhT, 0, G, 1f, acts, t * batch * G, G);
             k.lstmCellForward(batch, hidden, acts, t * batch * G, cs, t * BH, cs, (t + 1) * BH, tcs, t * BH, hs, (t + 1) * BH);
         }
     }
@@ -86,7 +93,7 @@ public final class LstmLayerPass {
             k.axpy(BH, 1f, ghNext, 0, gh, 0);
             k.lstmCellBackward(batch, hidden, acts, t * batch * G, cs, t * BH, tcs, t * BH, gh, 0, cIn, 0, dG, t * batch * G, cOut, 0);
             float[] swap = cIn; cIn = cOut; cOut = swap;
-            if (t > 0) k.gemm(false, false, batch, hidden, G, 1f, dG, t * batch * G, G, whh, whhOff, hidden, 0f, ghNext, 0, hidden);
+            if (t > 0) gemm(k, false, false, batch, hidden, G, 1f, dG, t * batch * G, G, whh, whhOff, hidden, 0f, ghNext, 0, hidden);
         }
         // ∂W = dGᵀ·h summed over steps, formed as (hᵀ·dG)ᵀ: transposing h [T·B, n] costs a quarter of
         // transposing dG [T·B, 4H], and the GEMM is vectorised along the 4H gate columns.
@@ -95,11 +102,11 @@ public final class LstmLayerPass {
         if (gBih != null || gBhh != null) {
             // Σ over all T·B rows of dG, as one GEMM with a row of ones
             float[] gb = gWTStep;
-            k.gemm(false, false, 1, G, TB, 1f, ones, 0, TB, dG, 0, G, 0f, gb, 0, G);
+            gemm(k, false, false, 1, G, TB, 1f, ones, 0, TB, dG, 0, G, 0f, gb, 0, G);
             if (gBih != null) k.axpy(G, 1f, gb, 0, gBih, gBihOff);
             if (gBhh != null) k.axpy(G, 1f, gb, 0, gBhh, gBhhOff);
         }
-        if (gIn != null) k.gemm(false, false, TB, input, G, 1f, dG, 0, G, wih, wihOff, input, 0f, gIn, gInOff, input);
+        if (gIn != null) gemm(k, false, false, TB, input, G, 1f, dG, 0, G, wih, wihOff, input, 0f, gIn, gInOff, input);
     }
 
     /**
@@ -112,12 +119,18 @@ public final class LstmLayerPass {
     private void weightGradient(Backend k, float[] v, int vOff, int n, float[] g, int gOff) {
         java.util.Arrays.fill(gWT, 0, n * G, 0f);
         for (int t = 0; t < time; t++) {
-            k.gemm(true, false, n, G, batch, 1f, v, vOff + t * batch * n, n, dG, t * batch * G, G, 0f, gWTStep, 0, G);
+            gemm(k, true, false, n, G, batch, 1f, v, vOff + t * batch * n, n, dG, t * batch * G, G, 0f, gWTStep, 0, G);
             k.axpy(n * G, 1f, gWTStep, 0, gWT, 0);
         }
         for (int r = 0; r < G; r++) {
             for (int c = 0; c < n; c++) g[gOff + r * n + c] += gWT[c * G + r];
         }
+    }
+
+    private void gemm(Backend k, boolean transA, boolean transB, int m, int n, int kk, float alpha, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        if (spread) ParallelGemm.gemm(k, transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        else k.gemm(transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** dst [cols, rows] = transpose of src [rows, cols] at srcOff. */

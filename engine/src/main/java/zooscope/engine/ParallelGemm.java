@@ -9,16 +9,19 @@ import zooscope.kernels.Backend;
 
 /**
  * The autodiff ops' large GEMMs spread over the cores: a product is cut into blocks of {@link #ROWS} rows
- * of C (the last block takes the remainder), a batched product into its batch entries, and the pieces run
- * on a pool with one thread per core. Each element of C is computed by the same kernel code path, with the
- * same alignment and the same order over k as in one call, so the result has the same bits for any number
- * of threads (checked by a test). Small products and calls from inside the pool run on the calling
+ * of C (the last block takes the remainder), or, where C has too few rows for two blocks (an LSTM step's
+ * [batch, 4H]), into blocks of a multiple of {@link #COLS} columns; a batched product into its batch entries;
+ * the pieces run on a pool with one thread per core. Each element of C is computed by the same kernel code
+ * path, with the same alignment and the same order over k as in one call, so the result has the same bits
+ * for any number of threads (checked by a test). Small products and calls from inside the pool run on the calling
  * thread. (The multi-model trainer and the zoo's evaluation call the kernels directly, one model per
  * thread, and do not come here.)
  */
 final class ParallelGemm {
     /** Rows per block: a multiple of every row blocking and vector width in the kernels, and above the widths (16) where they change path. */
     static final int ROWS = 64;
+    /** Columns per block unit: a multiple of every column tile in the kernels (4 vectors of 16 lanes). */
+    static final int COLS = 64;
     /** Below this many multiply-adds a product is not worth splitting. */
     static final long MIN_WORK = 1 << 20;
     private static final ForkJoinPool POOL = new ForkJoinPool(Integer.getInteger("zooscope.threads", Runtime.getRuntime().availableProcessors()));
@@ -27,19 +30,29 @@ final class ParallelGemm {
 
     static boolean serial(long work) { return POOL.getParallelism() < 2 || work < MIN_WORK || ForkJoinTask.inForkJoinPool(); }
 
-    /** As {@link Backend#gemm}, in blocks of rows of C. */
+    /** As {@link Backend#gemm}, in blocks of rows (or columns) of C. */
     static void gemm(Backend k, boolean transA, boolean transB, int m, int n, int kk, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         int blocks = m / ROWS;
-        if (blocks < 2 || serial((long) m * n * kk)) {
+        if (serial((long) m * n * kk) || (blocks < 2 && n < 2 * COLS)) {
             k.gemm(transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        List<RecursiveAction> parts = new ArrayList<>(blocks);
-        for (int i = 0; i < blocks; i++) {
-            int r0 = i * ROWS, rows = i == blocks - 1 ? m - r0 : ROWS;
-            int aAt = aOff + (transA ? r0 : r0 * lda);
-            parts.add(action(() -> k.gemm(transA, transB, rows, n, kk, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + r0 * ldc, ldc)));
+        List<RecursiveAction> parts = new ArrayList<>();
+        if (blocks >= 2) {
+            for (int i = 0; i < blocks; i++) {
+                int r0 = i * ROWS, rows = i == blocks - 1 ? m - r0 : ROWS;
+                int aAt = aOff + (transA ? r0 : r0 * lda);
+                parts.add(action(() -> k.gemm(transA, transB, rows, n, kk, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + r0 * ldc, ldc)));
+            }
+        } else {
+            // a few pieces per thread, each a whole number of COLS wide; the last takes the remainder
+            int units = n / COLS, width = COLS * Math.max(1, units / (2 * POOL.getParallelism()));
+            for (int j0 = 0; j0 < units * COLS; j0 += width) {
+                int cols = j0 + width >= units * COLS ? n - j0 : width;
+                int bAt = bOff + (transB ? j0 * ldb : j0), cAt = cOff + j0;
+                parts.add(action(() -> k.gemm(transA, transB, m, cols, kk, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cAt, ldc)));
+            }
         }
         POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
     }

@@ -18,7 +18,7 @@ public final class Recurrent {
                 + ", weight_hh " + Shapes.str(wHh.shape) + ": expected weight_ih [4H, " + X + "], weight_hh [4H, H], biases [4H]");
         }
         var k = Tensor.kernels();
-        LstmLayerPass pass = new LstmLayerPass(B, T, X, H);
+        LstmLayerPass pass = new LstmLayerPass(B, T, X, H, true);
         float[] xt = toTimeMajor(x.data, x.offset, B, T, X);
         pass.forward(k, xt, 0, wIh.data, wIh.offset, wHh.data, wHh.offset, bIh.data, bIh.offset, bHh.data, bHh.offset);
         float[] out = fromTimeMajor(pass.hs, pass.outputOffset(), B, T, H);

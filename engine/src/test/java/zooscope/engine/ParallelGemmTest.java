@@ -34,6 +34,26 @@ class ParallelGemmTest {
 
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
+    void blocksOfColumnsGiveTheBitsOfOneCall(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        // fewer rows than two blocks (an LSTM step's [batch, 4H]), n from 2 to 20 column units plus a remainder
+        int m = 1 + g.r.nextInt(2 * ParallelGemm.ROWS - 1);
+        int n = ParallelGemm.COLS * (2 + g.r.nextInt(19)) + g.r.nextInt(ParallelGemm.COLS);
+        int k = (int) (ParallelGemm.MIN_WORK / ((long) m * n)) + 1 + g.r.nextInt(40);
+        boolean ta = g.r.nextBoolean(), tb = g.r.nextBoolean();
+        float beta = g.r.nextBoolean() ? 0f : 1f, alpha = g.uniform(0.5, 1.5);
+        float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);
+        for (String name : Backends.available()) {
+            Backend be = Backends.byName(name);
+            float[] one = c0.clone(), split = c0.clone();
+            be.gemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, one, 0, n);
+            ParallelGemm.gemm(be, ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, split, 0, n);
+            assertArrayEquals(one, split, name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
+        }
+    }
+
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
     void batchEntriesGiveTheBitsOfOneCall(long seed) {
         Cases.Gen g = Cases.gen(seed);
         int batch = 2 + g.r.nextInt(9), m = 1 + g.r.nextInt(90), n = 1 + g.r.nextInt(90);
