@@ -29,6 +29,13 @@ public final class Emulator extends Module {
         outputProjection = child("output_projection", new Linear(hidden, outputSize, rng));
     }
 
+    /** The parameters {@link #of} allocates for this size, computed without allocating (to check a file against first). */
+    public static long parameterCount(ProbedModel model, int hidden, int layers) {
+        long h = hidden, x = model.layout().input(), o = model.layout().output();
+        long lstm = layers * (8 * h * h + 8 * h); // weight_ih and weight_hh (4h × h each), two biases (4h each)
+        return (WeightEncoder.EMBEDDING + 1) * h + (x + 1) * h + lstm + (h + 1) * o;
+    }
+
     /** An emulator for RNNs of the given kind. */
     public static Emulator of(ProbedModel model, int hidden, int layers, Rng rng) {
         return new Emulator(model.layout().input(), model.layout().output(), hidden, layers, rng);

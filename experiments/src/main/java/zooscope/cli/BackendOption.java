@@ -8,7 +8,13 @@ final class BackendOption {
     @Option(names = "--backend", paramLabel = "NAME",
         description = "Compute backend: ${COMPLETION-CANDIDATES} (default: native where its AVX-512 code runs, else vector; or -Dzooscope.backend).",
         completionCandidates = Names.class)
-    void set(String name) { Backends.use(Backends.byName(name)); }
+    void set(String name) {
+        try {
+            Backends.use(Backends.byName(name));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--backend: " + e.getMessage(), e);
+        }
+    }
 
     static final class Names extends java.util.ArrayList<String> {
         Names() { super(Backends.NAMES); }

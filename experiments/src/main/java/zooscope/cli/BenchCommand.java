@@ -58,9 +58,12 @@ final class BenchCommand implements Runnable {
                 case "mnist" -> false;
                 default -> throw new IllegalArgumentException("--config must be formal or mnist, got '" + config + "'");
             };
-            if (models < 1 || steps < 1 || repeats < 1 || warmup < 0 || threads < 1 || batch < 1) {
-                throw new IllegalArgumentException("--models, --steps, --repeats, --threads and --batch must be positive, --warmup not negative");
-            }
+            Args.positive("--models", models);
+            Args.positive("--steps", steps);
+            Args.positive("--repeats", repeats);
+            Args.nonNegative("--warmup", warmup);
+            Args.positive("--threads", threads);
+            Args.positive("--batch", batch);
             LstmLayout layout = formal ? LstmLayout.FORMAL : LstmLayout.MNIST;
             int time = formal ? FormalLanguage.LENGTH - 1 : 50;
             try (MultiModelLstm group = new MultiModelLstm(layout, models, batch, time, threads)) {
@@ -135,8 +138,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws java.io.IOException {
-            if (batch < 1 || repeats < 1) throw new IllegalArgumentException("--batch and --repeats must be positive");
-            zooscope.zoo.Zoo z = zooscope.zoo.Zoo.open(zoo);
+            Args.positive("--batch", batch);
+            Args.positive("--repeats", repeats);
+            for (String name : encoders) Args.oneOf("--encoders", name, zooscope.encoders.Encoders.NAMES);
+            zooscope.zoo.Zoo z = Args.zoo("--zoo", zoo);
             var model = zooscope.encoders.ProbedModel.of(z.kind.layout);
             int P = model.layout().size();
             float[] rows = new float[batch * P];

@@ -49,7 +49,9 @@ final class BenchPretrain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (steps < 1 || repeats < 1 || warmup < 0) throw new IllegalArgumentException("--steps and --repeats must be positive and --warmup >= 0");
+        Args.positive("--steps", steps);
+        Args.positive("--repeats", repeats);
+        Args.nonNegative("--warmup", warmup);
         ProbedModel model = ProbedModel.byName(kind);
         if (model == null) throw new IllegalArgumentException("--zoo-kind must be formal or mnist, got '" + kind + "'");
         PretrainConfig cfg = PretrainConfig.preset(preset);

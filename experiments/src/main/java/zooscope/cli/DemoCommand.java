@@ -64,6 +64,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // everything checked before the zoo is trained
+        Args.positive("--runs", runs);
+        Args.nonNegative("--steps", steps);
+        Args.positive("--threads", threads);
+        Args.outputFolder("--out", out);
+        List<String> enc = encoders.equals("none") ? List.of() : java.util.Arrays.stream(encoders.split(",")).map(String::strip).toList();
+        for (String e : enc) if (!zooscope.encoders.Encoders.NAMES.contains(e)) throw new IllegalArgumentException("unknown encoder '" + e + "' in --encoders: expected none or names from " + zooscope.encoders.Encoders.NAMES);
+        Args.nonNegative("--pretrain-steps", pretrainSteps);
+        var settings = new zooscope.experiment.Grid.Settings(zooscope.pretrain.PretrainConfig.small().withSteps(pretrainSteps).withEvalEvery(Math.max(1, (pretrainSteps + 2) / 3)), frozenUpdates, 0);
         Path zooDir = out.resolve("zoo");
         var options = new ZooGenerator.Options(ZooKind.FORMAL, runs, seed, steps, runs, threads, 0, 1, null, ZooGenerator.LearningRate.ZOO, System.out);
         System.out.printf("zooscope demo: a formal-language zoo of %d runs, %d updates each, seed %d, backend %s%n",
@@ -101,12 +110,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         writeReport(zoo, checkpoints, perRun, s);
         System.out.println("zoo report: " + out.toAbsolutePath().normalize() + "/{report.json, acceptance.png}, zoo: " + zooDir);
-        if (encoders.equals("none")) return 0;
-        List<String> enc = java.util.Arrays.stream(encoders.split(",")).map(String::strip).toList();
-        for (String e : enc) if (!zooscope.encoders.Encoders.NAMES.contains(e)) throw new IllegalArgumentException("unknown encoder '" + e + "' in --encoders: expected none or names from " + zooscope.encoders.Encoders.NAMES);
+        if (enc.isEmpty()) return 0;
         Path experiment = out.resolve("experiment");
         System.out.printf("%nemulation pre-training of %s on the zoo (small preset, %d updates), then downstream prediction of task and performance%n", enc, pretrainSteps + 1);
-        var settings = new zooscope.experiment.Grid.Settings(zooscope.pretrain.PretrainConfig.small().withSteps(pretrainSteps).withEvalEvery(Math.max(1, (pretrainSteps + 2) / 3)), frozenUpdates, 0);
         zooscope.experiment.Grid.run(zooDir, enc, 1, settings, 0, 1, experiment, System.out);
         Path md = zooscope.experiment.Report.write(List.of(experiment), experiment);
         System.out.println();

@@ -52,13 +52,15 @@ final class DownstreamCommand implements Callable<Integer> {
         if ((run == null) == (supervised == null)) throw new IllegalArgumentException("give exactly one of --run RUN_DIR (frozen z) and --supervised ENCODER");
         if (supervised != null && !Encoders.NAMES.contains(supervised)) throw new IllegalArgumentException("unknown --supervised encoder '" + supervised + "': expected one of " + Encoders.NAMES);
         if (!size.equals("small") && !size.equals("paper")) throw new IllegalArgumentException("--encoder-size must be small or paper, got '" + size + "'");
-        Zoo z = Zoo.open(zoo);
+        if (updates != null) Args.positive("--updates", updates);
+        if (out != null) Args.outputFile("--out", out);
+        Zoo z = Args.zoo("--zoo", zoo);
         Target t = Target.byId(target, z.kind);
         Downstream d = new Downstream(z, t);
         Downstream.Result r;
         if (run != null) {
-            TrainedRun tr = TrainedRun.open(run);
-            if (tr.layout().size() != z.kind.layout.size()) throw new IllegalArgumentException(run + " was trained on a " + tr.model().name() + " zoo; " + zoo + " is a " + z.kind.id + " zoo");
+            TrainedRun tr = Args.run("--run", run);
+            if (tr.layout().size() != z.kind.layout.size()) throw new IllegalArgumentException("--run " + run + " was trained on a " + tr.model().name() + " zoo; --zoo " + zoo + " is a " + z.kind.id + " zoo");
             r = d.frozen(Downstream.embedAll(tr.encoder(), z), tr.encoderName(), seed, updates == null ? 2000 : updates, System.out);
             if (out == null) out = run.resolve("downstream-" + t.id + ".json");
         } else {

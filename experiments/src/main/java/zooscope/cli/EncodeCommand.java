@@ -59,14 +59,18 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
-        Zoo z = Zoo.open(zoo);
+        Args.positive("--batch", batch);
+        Args.positive("--probe-streams", probeStreams);
+        Args.oneOf("--encoder", encoder, Encoders.NAMES);
+        Args.outputFile("--out", out);
+        if (run != null) Args.inputFolder("--run", run);
+        Zoo z = Args.zoo("--zoo", zoo);
         ProbedModel model = ProbedModel.of(z.kind.layout);
         WeightEncoder enc;
         if (run != null && Files.exists(run.resolve(zooscope.pretrain.Pretrainer.CONFIG))) {
-            TrainedRun r = TrainedRun.open(run); // the run's own sizes (paper or small preset)
-            if (!r.encoderName().equals(encoder)) throw new IllegalArgumentException(run + " holds a trained '" + r.encoderName() + "' encoder, not '" + encoder + "'");
-            if (r.layout().size() != model.layout().size()) throw new IllegalArgumentException(run + " was trained on a " + r.model().name() + " zoo; " + zoo + " is a " + z.kind.id + " zoo");
+            TrainedRun r = Args.run("--run", run); // the run's own sizes (paper or small preset)
+            if (!r.encoderName().equals(encoder)) throw new IllegalArgumentException("--run " + run + " holds a trained '" + r.encoderName() + "' encoder, not --encoder '" + encoder + "'");
+            if (r.layout().size() != model.layout().size()) throw new IllegalArgumentException("--run " + run + " was trained on a " + r.model().name() + " zoo; --zoo " + zoo + " is a " + z.kind.id + " zoo");
             enc = r.encoder();
         } else { // a fresh encoder, or a bare folder holding only a paper-size encoder's state dict
             enc = Encoders.create(encoder, model, probeStreams, Rng.stream(seed, 0));

@@ -57,6 +57,8 @@ final class ExperimentCommand implements Callable<Integer> {
         int[] sh = ZooCommand.parseShard(shard);
         PretrainConfig c = PretrainConfig.preset(preset);
         if (steps != null) c = c.withSteps(steps);
+        Args.zoo("--zoo", zoo);
+        Args.outputFolder("--out", out);
         Grid.run(zoo, enc, seeds, new Grid.Settings(c, frozenUpdates, supervisedUpdates), sh[0], sh[1], out, System.out);
         return 0;
     }

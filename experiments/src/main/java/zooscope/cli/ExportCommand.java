@@ -25,6 +25,8 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Args.run("--run", run);
+        if (out != null) Args.outputFolder("--out", out);
         Path dir = exportReference(run, out);
         System.out.println("wrote " + dir.resolve("encoder.safetensors") + " and " + dir.resolve("emulator.safetensors") + " (reference names)");
         return 0;

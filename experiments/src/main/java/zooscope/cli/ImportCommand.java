@@ -45,6 +45,9 @@ final class ImportCommand implements Callable<Integer> {
         ProbedModel model = ProbedModel.byName(kind);
         if (model == null) throw new IllegalArgumentException("--zoo-kind must be formal or mnist, got '" + kind + "'");
         if (!Encoders.NAMES.contains(encoder)) throw new IllegalArgumentException("unknown --encoder '" + encoder + "': expected one of " + Encoders.NAMES);
+        Args.inputFile("--encoder-file", encoderFile);
+        if (emulatorFile != null) Args.inputFile("--emulator-file", emulatorFile);
+        Args.outputFolder("--out", out);
         PretrainConfig paper = PretrainConfig.paper();
         WeightEncoder enc = Encoders.create(encoder, model, 1, false, new Rng(0));
         ReferenceNames.fromReference(encoder, enc, Safetensors.read(encoderFile).tensors(), encoderFile);

@@ -59,8 +59,10 @@ final class PretrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!names.equals("zooscope") && !names.equals("reference")) throw new IllegalArgumentException("--names must be zooscope or reference, got '" + names + "'");
         PretrainConfig c = config(preset, steps, evalEvery, loss, probeStreams);
-        System.out.println("preset " + c.preset() + ": " + c.toMap());
+        Args.zoo("--zoo", zoo);
+        Args.outputFolder("--out", out);
         Pretrainer p = new Pretrainer(zoo, encoder, seed, c, out);
+        System.out.println("preset " + c.preset() + ": " + c.toMap());
         Pretrainer.Result r = p.run(System.out);
         System.out.printf("best validation loss %.5f after update %d (OOD %.5f); %s in %s%n", r.valLoss(), r.bestStep(), r.oodLoss(),
             Double.isNaN(r.cloneValMae()) ? "" : String.format("clone |Δperformance| validation %.3f, OOD %.3f;", r.cloneValMae(), r.cloneOodMae()), out);

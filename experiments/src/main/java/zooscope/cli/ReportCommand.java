@@ -10,7 +10,7 @@ import zooscope.experiment.Report;
 
 /** {@code zooscope report}: tables and plots of an experiment grid. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Report of one or several experiment folders (the shards of one grid): report.md (mean and 95 % bootstrap CI over seeds, beside the paper's Table 2),",
+    description = {"Report of one or several experiment folders (the shards of one grid): report.md (mean and 95 %% bootstrap CI over seeds, beside the paper's Table 2),",
         "summary.csv (one row per encoder x seed), val_loss_curves.png, pca_ENCODER.png, clone_vs_original.png. Unfinished units are left out."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RESULTS_DIR", description = "Experiment folders.")
@@ -21,6 +21,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (out != null) Args.outputFolder("--out", out);
         Path md = Report.write(dirs, out == null ? dirs.getFirst() : out);
         System.out.print(java.nio.file.Files.readString(md));
         System.out.println("wrote " + md.getParent().resolve("summary.csv") + ", " + md + " and the plots");

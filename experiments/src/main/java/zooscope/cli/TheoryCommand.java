@@ -43,6 +43,7 @@ final class TheoryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (kMax < 2 || kMax > 20) throw new IllegalArgumentException("--k-max must be between 2 and 20, got " + kMax);
+        Args.outputFolder("--out", out);
         System.out.println("zooscope theory: identifying an unknown password function f_p, p in {0,1}^k (PAPER.md §12, Prop. 3.3)");
         System.out.printf("%4s | %14s | %13s | %13s | %8s | %s%n", "k", "adaptive worst", "adaptive mean", "fixed queries", "2^(k-1)", "fixed set checked");
         List<Row> rows = new ArrayList<>();

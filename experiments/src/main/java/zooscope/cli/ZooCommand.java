@@ -49,9 +49,16 @@ final class ZooCommand implements Runnable {
         @Mixin BackendOption backend;
 
         int call(ZooKind kind, Path mnistDir) throws IOException {
+            Args.positive("--runs", runs);
+            Args.nonNegative("--steps", steps);
+            Args.positive("--models-at-once", modelsAtOnce);
+            Args.positive("--threads", threads);
             int[] sh = parseShard(shard);
+            Args.outputFolder("--out", out);
+            if (mnistDir != null) Args.inputFolder("--mnist-dir", mnistDir);
             int i = sh[0], n = sh[1];
             var o = new ZooGenerator.Options(kind, runs, seed, steps, modelsAtOnce, threads, i, n, mnistDir, ZooGenerator.LearningRate.ZOO, System.out);
+            zooscope.zoo.FolderLock.checkFree(out); // a zoo another job writes is refused before the backend starts
             System.out.println("backend " + Backends.current().name() + ", " + threads + " threads, up to " + Math.min(modelsAtOnce, runs) + " runs trained at once");
             ZooGenerator.Summary r = ZooGenerator.generate(out, o);
             System.out.printf("trained %d runs (%d diverged) in %s, %.0f model-steps/s including checkpoint evaluation%n",
@@ -122,6 +129,7 @@ final class ZooCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            Args.outputFolder("--out", out);
             Zoo.merge(shards, out);
             System.out.print(Zoo.open(out).summary());
             return 0;
@@ -145,6 +153,7 @@ final class ZooCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            Args.outputFile("--out", out);
             Zoo.open(dir).export(run, step, out);
             System.out.println("wrote " + out + " (run " + run + ", step " + step + ")");
             return 0;

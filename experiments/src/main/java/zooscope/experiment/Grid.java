@@ -55,6 +55,12 @@ public final class Grid {
     }
 
     public static void run(Path zooDir, List<String> encoders, int seeds, Settings s, int shard, int shards, Path out, PrintStream log) throws IOException {
+        try (zooscope.zoo.FolderLock lock = zooscope.zoo.FolderLock.acquire(out, "experiment " + String.join(",", encoders) + " --shard " + shard + "/" + shards, log)) {
+            runLocked(zooDir, encoders, seeds, s, shard, shards, out, log);
+        }
+    }
+
+    private static void runLocked(Path zooDir, List<String> encoders, int seeds, Settings s, int shard, int shards, Path out, PrintStream log) throws IOException {
         Zoo zoo = Zoo.open(zooDir);
         Files.createDirectories(out);
         Map<String, Object> args = new LinkedHashMap<>();
@@ -86,7 +92,11 @@ public final class Grid {
                 if (Files.exists(f)) continue;
                 if (z == null) {
                     z = Downstream.embedAll(TrainedRun.open(dir.resolve("pretrain")).encoder(), zoo);
-                    Downstream.writeEmbeddings(dir.resolve("embeddings.npy"), z);
+                    try {
+                        Downstream.writeEmbeddings(dir.resolve("embeddings.npy"), z); // rewritten whole until the frozen results exist
+                    } catch (IOException e) {
+                        throw zooscope.zoo.FolderLock.writeFailed(dir, dir.resolve("embeddings.npy"), e);
+                    }
                 }
                 write(json, f, downstream.get(t).frozen(z, u.encoder(), u.seed(), s.frozenUpdates(), null));
             }
@@ -99,7 +109,12 @@ public final class Grid {
 
     static void write(ObjectMapper json, Path f, Downstream.Result r) throws IOException {
         Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-        Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
-        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw zooscope.zoo.FolderLock.writeFailed(f.getParent(), f, e);
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import zooscope.engine.io.FormatException;
 
 /**
  * The MNIST training set as the sequential-MNIST zoo uses it (PAPER.md §5): the IDX files of the npm
@@ -172,17 +173,17 @@ public final class Mnist {
     static byte[] readIdx(Path file, int magic, int... dims) throws IOException {
         byte[] all = Files.readAllBytes(file);
         int headerLen = 4 + 4 * dims.length;
-        if (all.length < headerLen) throw new IOException(file + ": " + all.length + " bytes, too short for an IDX header");
+        if (all.length < headerLen) throw new FormatException(file, "header", all.length + " bytes, too short for an IDX header of " + headerLen + " bytes");
         ByteBuffer b = ByteBuffer.wrap(all); // IDX is big-endian
         int m = b.getInt();
-        if (m != magic) throw new IOException(file + ": magic 0x" + Integer.toHexString(m) + ", expected 0x" + Integer.toHexString(magic));
+        if (m != magic) throw new FormatException(file, "magic", "0x" + Integer.toHexString(m) + ", expected 0x" + Integer.toHexString(magic));
         long n = 1;
         for (int d = 0; d < dims.length; d++) {
             int got = b.getInt();
-            if (got != dims[d]) throw new IOException(file + ": dimension " + d + " is " + got + ", expected " + dims[d]);
+            if (got != dims[d]) throw new FormatException(file, "dimension " + d, got + ", expected " + dims[d]);
             n *= got;
         }
-        if (all.length - headerLen != n) throw new IOException(file + ": " + (all.length - headerLen) + " data bytes, expected " + n);
+        if (all.length - headerLen != n) throw new FormatException(file, "data", (all.length - headerLen) + " bytes, expected " + n);
         return java.util.Arrays.copyOfRange(all, headerLen, all.length);
     }
 

@@ -45,12 +45,49 @@ public final class EmulationStep {
         encoder.train(true);
         emulator.train(true);
         encoder.reseedRandomness(dropoutSeed);
-        Tensor loss = cfg.loss().mean(emulator.forward(b.x(), encode(b.theta(), augment)), b.target());
+        Tensor z = encode(b.theta(), augment);
+        Tensor loss = cfg.loss().mean(emulator.forward(b.x(), z), b.target());
+        double l = loss.item();
+        if (!Double.isFinite(l)) { // the parameters are finite (checked after the previous step): the data or an overflow
+            String group = firstNonFinite(z.data(), z.offset(), z.size()) >= 0 ? "encoder" : "emulator";
+            throw new NumericalFault(-1, group, null, "the training loss is " + l + " (the " + (group.equals("encoder") ? "encoder's output z is" : "encoder's output z is finite, the emulator's output is")
+                + " not finite)");
+        }
         loss.backward();
-        GradClip.clipNorm(emulatorParams, cfg.clip());
-        GradClip.clipNorm(encoderParams, cfg.clip());
+        if (afterBackward != null) afterBackward.run();
+        // a non-finite gradient gives a non-finite norm and is found before the step, so the parameters stay as they were
+        if (!Double.isFinite(GradClip.clipNorm(emulatorParams, cfg.clip()))) throw fault("emulator", true);
+        if (!Double.isFinite(GradClip.clipNorm(encoderParams, cfg.clip()))) throw fault("encoder", true);
         opt.step();
         opt.zeroGrad();
-        return loss.item();
+        for (String group : new String[] {"encoder", "emulator"}) {
+            for (Tensor p : (group.equals("encoder") ? encoderParams : emulatorParams)) {
+                if (firstNonFinite(p.data(), p.offset(), p.size()) >= 0) throw fault(group, false);
+            }
+        }
+        return l;
+    }
+
+    /** Test hook: runs between backward and clipping (e.g. to poison a gradient). */
+    Runnable afterBackward;
+
+    /** The fault of a group's first parameter with a non-finite gradient or value. */
+    private NumericalFault fault(String group, boolean gradient) {
+        for (var e : (group.equals("encoder") ? encoder.namedParameters() : emulator.namedParameters()).entrySet()) {
+            Tensor p = e.getValue();
+            float[] a = gradient ? p.grad() : p.data();
+            int i = a == null ? -1 : gradient ? firstNonFinite(a, 0, p.size()) : firstNonFinite(a, p.offset(), p.size());
+            if (i < 0) continue;
+            String where = group + " parameter '" + e.getKey() + "' (element " + (gradient ? i : i - p.offset()) + " of " + p.size() + ")";
+            return new NumericalFault(-1, group, e.getKey(), gradient ? "the gradient of " + where + " is " + a[i] + "; no step taken"
+                : where + " became " + a[i] + " in the AdamW step (learning rate " + cfg.lr() + ")");
+        }
+        return new NumericalFault(-1, group, null, "a non-finite " + (gradient ? "gradient" : "value") + " in the " + group);
+    }
+
+    /** Index of the first NaN or infinity in a[from, from + n), or -1. */
+    static int firstNonFinite(float[] a, int from, int n) {
+        for (int i = from; i < from + n; i++) if (!Float.isFinite(a[i])) return i;
+        return -1;
     }
 }

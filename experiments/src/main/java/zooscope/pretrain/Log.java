@@ -3,6 +3,7 @@ package zooscope.pretrain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +17,9 @@ final class Log {
      */
     static double[] truncate(Path file, int last, int keep) throws IOException {
         if (!Files.exists(file)) throw new IOException(file + ": missing, but the run has a checkpoint; the run folder is damaged");
-        List<String> lines = Files.readAllLines(file), kept = new ArrayList<>();
+        String text = Files.readString(file);
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1))), kept = new ArrayList<>();
+        lines.removeLast(); // after the last newline: empty, or a line cut short by a failed write (a full disk)
         double[] found = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -26,7 +29,15 @@ final class Log {
             kept.add(line);
             if (step == keep) found = java.util.Arrays.stream(line.split(",")).mapToDouble(Log::number).toArray();
         }
-        Files.write(file, kept);
+        // replaced whole (temporary file and rename): a failed write leaves the log as it was
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.write(tmp, kept);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw zooscope.zoo.FolderLock.writeFailed(file.getParent(), file, e);
+        }
         return found;
     }
 

@@ -109,14 +109,20 @@ public final class Pretrainer {
 
     /** Trains to the end (or resumes there); returns the best validation state's figures. */
     public Result run(PrintStream out) throws IOException {
+        try (zooscope.zoo.FolderLock lock = zooscope.zoo.FolderLock.acquire(dir, "pretrain " + encoderName + " seed " + seed, out)) {
+            return runLocked(out);
+        }
+    }
+
+    private Result runLocked(PrintStream out) throws IOException {
         Files.createDirectories(dir);
-        ArgsFile.checkOrWrite(dir.resolve(CONFIG), args(), "a pre-training run");
+        write(dir.resolve(CONFIG), () -> ArgsFile.checkOrWrite(dir.resolve(CONFIG), args(), "a pre-training run"));
         Path resultFile = dir.resolve(RESULT);
         if (Files.exists(resultFile)) {
             out.println(dir + ": already finished (" + RESULT + ")");
             return new ObjectMapper().readValue(resultFile.toFile(), Result.class);
         }
-        split.write(dir.resolve(SPLIT)); // not before: a finished run's folder is left untouched
+        write(dir.resolve(SPLIT), () -> split.write(dir.resolve(SPLIT))); // not before: a finished run's folder is left untouched
         int start = 0;
         double best = Double.POSITIVE_INFINITY;
         int bestStep = -1;
@@ -124,17 +130,17 @@ public final class Pretrainer {
         Path ckpt = dir.resolve(CHECKPOINT);
         if (Files.exists(ckpt)) {
             Map<String, String> meta = restore(ckpt);
-            start = Integer.parseInt(meta.get("step")) + 1;
-            best = Double.parseDouble(meta.get("best_val"));
-            bestStep = Integer.parseInt(meta.get("best_step"));
+            start = (int) number(ckpt, meta, "step", 0, cfg.steps()) + 1;
+            best = Double.parseDouble(meta.get("best_val")); // checked by number() in restore
+            bestStep = (int) number(ckpt, meta, "best_step", -1, start - 1);
             bestRow = Log.truncate(dir.resolve(LOG), start - 1, bestStep);
             // the log rounds its figures; the checkpoint keeps the best row exactly, so result.json is the same as unstopped
-            if (meta.containsKey("best_row")) bestRow = java.util.Arrays.stream(meta.get("best_row").split(",")).mapToDouble(Double::parseDouble).toArray();
+            if (meta.containsKey("best_row")) bestRow = bestRow(ckpt, meta.get("best_row"));
             Log.truncate(dir.resolve(CLONES), start - 1, -1);
             out.printf("%s: resuming after update %d (best validation loss %.5f after update %d)%n", dir, start - 1, best, bestStep);
         } else {
-            Files.writeString(dir.resolve(LOG), LOG_HEADER + "\n");
-            Files.writeString(dir.resolve(CLONES), PerformanceCheck.HEADER + "\n");
+            write(dir.resolve(LOG), () -> Files.writeString(dir.resolve(LOG), LOG_HEADER + "\n"));
+            write(dir.resolve(CLONES), () -> Files.writeString(dir.resolve(CLONES), PerformanceCheck.HEADER + "\n"));
         }
         out.printf("pre-training %s (%,d parameters) + emulator %dx%d (%,d) on %s (%s zoo: %d train / %d val / %d OOD rows of %d tasks), preset %s, seed %d, updates %d..%d, %s loss%n",
             encoderName, encoder.parameterCount(), cfg.emulatorLayers(), cfg.emulatorHidden(), emulator.parameterCount(), zoo.dir,
@@ -145,9 +151,15 @@ public final class Pretrainer {
         double lossSum = 0;
         int lossCount = 0;
         try (Progress progress = new Progress(out, cfg.steps() + 1, start)) {
+            int saved = start - 1; // the update of the last checkpoint (-1: none yet)
             for (int t = start; t <= cfg.steps(); t++) {
-                double loss = update(t);
-                if (!Double.isFinite(loss)) throw new IllegalStateException("update " + t + ": the training loss is " + loss + "; the run stopped (resume restarts from the last checkpoint)");
+                double loss;
+                try {
+                    loss = update(t);
+                } catch (NumericalFault f) { // stop before anything of this update is written: the folder keeps its last good state
+                    throw f.at(t, "; pre-training stopped, " + (saved < 0 ? "nothing saved yet" : dir.resolve(CHECKPOINT) + " holds the state after update " + saved)
+                        + " (the same command resumes from there)");
+                }
                 lossSum += loss;
                 lossCount++;
                 progress.step(loss);
@@ -163,6 +175,7 @@ public final class Pretrainer {
                         saveAtomically(dir.resolve(EMULATOR), emulator, "emulator");
                     }
                     checkpoint(t, best, bestStep, bestRow);
+                    saved = t;
                     double s = (System.nanoTime() - t0) / 1e9, eta = s / (t - start + 1) * (cfg.steps() - t);
                     progress.log(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d); %s elapsed, ETA %s", t, row[1], row[2], row[3],
                         Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), best, bestStep,
@@ -172,7 +185,16 @@ public final class Pretrainer {
             }
         }
         Result r = new Result(bestStep, bestRow[2], bestRow[3], bestRow[4], bestRow[5], (System.nanoTime() - t0) / 1e9);
-        Files.writeString(resultFile, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        Path tmp = resultFile.resolveSibling(RESULT + ".tmp"); // whole or not at all: a half-written result.json would pass for a finished run
+        write(resultFile, () -> {
+            try {
+                Files.writeString(tmp, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            Files.move(tmp, resultFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        });
         return r;
     }
 
@@ -219,11 +241,11 @@ public final class Pretrainer {
             StringBuilder sb = new StringBuilder();
             cloneVal = clones.meanAbsDifference(TaskSplit.Part.VAL, t, sb);
             cloneOod = clones.meanAbsDifference(TaskSplit.Part.OOD, t, sb);
-            Files.writeString(dir.resolve(CLONES), sb.toString(), java.nio.file.StandardOpenOption.APPEND);
+            write(dir.resolve(CLONES), () -> Files.writeString(dir.resolve(CLONES), sb.toString(), java.nio.file.StandardOpenOption.APPEND));
         }
         double[] row = {t, trainLoss, val, ood, cloneVal, cloneOod};
-        Files.writeString(dir.resolve(LOG), String.format(java.util.Locale.ROOT, "%d,%.7f,%.7f,%.7f,%.5f,%.5f,%.1f%n", t, trainLoss, val, ood, cloneVal, cloneOod, elapsed),
-            java.nio.file.StandardOpenOption.APPEND);
+        String line = String.format(java.util.Locale.ROOT, "%d,%.7f,%.7f,%.7f,%.5f,%.5f,%.1f%n", t, trainLoss, val, ood, cloneVal, cloneOod, elapsed);
+        write(dir.resolve(LOG), () -> Files.writeString(dir.resolve(LOG), line, java.nio.file.StandardOpenOption.APPEND));
         return row;
     }
 
@@ -235,10 +257,39 @@ public final class Pretrainer {
         return out;
     }
 
-    private static void writeAtomically(Path file, Map<String, NdArray> tensors, Map<String, String> meta) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Safetensors.write(tmp, tensors, meta);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    private void writeAtomically(Path file, Map<String, NdArray> tensors, Map<String, String> meta) throws IOException {
+        write(file, () -> {
+            try {
+                Safetensors.write(file, tensors, meta); // whole or not at all: written to FILE.tmp, then renamed
+            } catch (IOException e) {
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp")); // frees the space of a half-written file
+                throw e;
+            }
+        });
+    }
+
+    /** A write of a run file. */
+    interface Write { void run() throws IOException; }
+
+    /** Test hook: runs before every write of a run file and may throw, as a full disk would; null in normal use. */
+    Write beforeWrite;
+    /** The file the test hook is about to see written. */
+    Path writing;
+
+    /**
+     * Writes {@code file} of the run folder; an I/O error (a full disk) stops the run with one line naming the
+     * folder, the file and the cause. The folder stays resumable: files are replaced whole (temporary file and
+     * rename) or appended to (logs, cut back to the last checkpoint on resuming).
+     */
+    private void write(Path file, Write w) throws IOException {
+        try {
+            if (beforeWrite != null) { writing = file; beforeWrite.run(); }
+            w.run();
+        } catch (FormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw zooscope.zoo.FolderLock.writeFailed(dir, file, e);
+        }
     }
 
     void saveAtomically(Path file, Module m, String what) throws IOException {
@@ -280,8 +331,45 @@ public final class Pretrainer {
         for (String key : new String[] {"step", "adam_steps", "best_val", "best_step"}) {
             if (!c.metadata().containsKey(key)) throw new FormatException(file, "__metadata__." + key, "missing; not a zooscope pre-training checkpoint");
         }
-        opt.restore(Long.parseLong(c.metadata().get("adam_steps")), m, v);
+        number(file, c.metadata(), "best_val", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+        long adamSteps = (long) number(file, c.metadata(), "adam_steps", 0, cfg.steps() + 1L);
+        try {
+            opt.restore(adamSteps, m, v);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "adam.m / adam.v", e.getMessage());
+        }
         return c.metadata();
+    }
+
+    /** A checkpoint's metadata number in [min, max]; whole numbers are expected where both bounds are finite. */
+    private static double number(Path file, Map<String, String> meta, String key, double min, double max) throws FormatException {
+        String text = meta.get(key);
+        double x;
+        try {
+            x = Double.parseDouble(text);
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new FormatException(file, "__metadata__." + key, "'" + text + "' is not a number");
+        }
+        boolean whole = Double.isFinite(min) && Double.isFinite(max);
+        if (Double.isNaN(x) || x < min || x > max || (whole && x != Math.rint(x))) {
+            throw new FormatException(file, "__metadata__." + key, "'" + text + "', expected " + (whole ? "a whole number" : "a number") + " in [" + min + ", " + max + "]");
+        }
+        return x;
+    }
+
+    /** The best evaluation row kept exactly in the checkpoint: as many numbers as a log row. */
+    private double[] bestRow(Path file, String text) throws FormatException {
+        String[] parts = text.split(",", -1);
+        if (parts.length != 6) throw new FormatException(file, "__metadata__.best_row", parts.length + " values, expected 6");
+        double[] row = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                row[i] = Double.parseDouble(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new FormatException(file, "__metadata__.best_row", "value " + i + " '" + parts[i] + "' is not a number");
+            }
+        }
+        return row;
     }
 
     /** Loads a module's parameters from tensors under {@code prefix}; names and sizes must match exactly. */

@@ -123,6 +123,13 @@ public final class TaskSplit {
             part.put("rows", rows(p).length);
             json.put(p.name().toLowerCase(), part);
         }
-        Files.writeString(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp"); // replaced whole: a failed write leaves no half file
+        try {
+            Files.writeString(tmp, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import zooscope.engine.io.DType;
 import zooscope.engine.io.FormatException;
 import zooscope.engine.io.NdArray;
 import zooscope.engine.io.Npy;
@@ -116,6 +117,15 @@ public final class Zoo {
 
     // ------------------------------------------------------------------ check
 
+    /** run_status.npy's rows [run, status, step], flat; its dtype and shape (R, 3) are checked. */
+    private static long[] status(Path dir) throws IOException {
+        Path p = dir.resolve(ZooKind.STATUS_FILE);
+        NdArray a = Npy.read(p);
+        if (a.dtype() != DType.I64) throw new FormatException(p, "descr", "'" + a.dtype().npy + "', expected '" + DType.I64.npy + "'");
+        if (a.shape().length != 2 || a.shape()[1] != 3) throw new FormatException(p, "shape", Arrays.toString(a.shape()) + ", expected (R, 3)");
+        return a.toLongs();
+    }
+
     /** Problems found in the zoo's contents (empty when it is valid); shapes and dtypes were checked on opening. */
     public List<String> check() throws IOException {
         List<String> problems = new ArrayList<>();
@@ -139,9 +149,8 @@ public final class Zoo {
         firstNonFinite("parameters.npy", problems);
         firstNonFinite("logits.npy", problems);
         if (kind == ZooKind.FORMAL) checkFormal(runs, problems); else checkMnist(problems);
-        NdArray status = Files.exists(dir.resolve(ZooKind.STATUS_FILE)) ? Npy.read(dir.resolve(ZooKind.STATUS_FILE)) : null;
-        if (status != null) {
-            long[] s = status.toLongs();
+        if (Files.exists(dir.resolve(ZooKind.STATUS_FILE))) {
+            long[] s = status(dir);
             int stored = 0;
             for (int i = 0; i < s.length / 3; i++) if (s[3 * i + 1] == 0) stored++;
             if (stored != runs.size()) problems.add(ZooKind.STATUS_FILE + ": records " + stored + " stored runs, the files hold " + runs.size());
@@ -303,7 +312,7 @@ public final class Zoo {
             else if (!common.equals(rest)) {
                 throw new IllegalArgumentException(d + ": made with other arguments than " + shardDirs.getFirst() + " (" + ArgsFile.firstDifference("", rest, common) + ")");
             }
-            long[] status = Files.exists(d.resolve(ZooKind.STATUS_FILE)) ? Npy.read(d.resolve(ZooKind.STATUS_FILE)).toLongs() : new long[0];
+            long[] status = Files.exists(d.resolve(ZooKind.STATUS_FILE)) ? status(d) : new long[0];
             long finished = status.length / 3;
             if (finished != end - first) {
                 throw new IllegalArgumentException(d + ": shard " + zs.get("shard").asText() + " is not complete (" + finished + " of " + (end - first) + " runs finished); run its command again to finish it");
@@ -325,7 +334,7 @@ public final class Zoo {
         Map<String, Object> args = new ObjectMapper().convertValue(merged, LinkedHashMap.class);
         ZooKind kind = byFirstRun.firstEntry().getValue().zoo().kind;
         int perRun = zs.get("checkpoints").size();
-        try (ZooWriter w = new ZooWriter(out, kind, perRun, args)) {
+        try (FolderLock lock = FolderLock.acquire(out, "zoo merge", null); ZooWriter w = new ZooWriter(out, kind, perRun, args)) {
             if (!w.finished().isEmpty()) throw new IllegalArgumentException(out + ": already holds " + w.finished().size() + " runs; merge into an empty folder");
             for (Shard sh : byFirstRun.values()) {
                 Zoo z = sh.zoo();

@@ -91,8 +91,18 @@ public final class ZooGenerator {
 
     private ZooGenerator() {}
 
-    /** Generates (or resumes) the zoo in {@code out}. */
+    /**
+     * Generates (or resumes) the zoo in {@code out}, holding its {@link FolderLock}: a second job on the same
+     * folder is refused.
+     */
     public static Summary generate(Path out, Options o) throws IOException {
+        String job = "zoo " + o.kind().id + " --runs " + o.runs() + (o.shards() > 1 ? " --shard " + o.shard() + "/" + o.shards() : "");
+        try (FolderLock lock = FolderLock.acquire(out, job, o.log())) {
+            return generateLocked(out, o);
+        }
+    }
+
+    private static Summary generateLocked(Path out, Options o) throws IOException {
         ZooRecipe recipe = switch (o.kind()) {
             case FORMAL -> new FormalZoo(o.seed());
             case MNIST -> new MnistZoo(o.seed(), Mnist.load(Mnist.locate(o.mnistDir())));

@@ -34,6 +34,17 @@ final class ZooWriter implements Closeable {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /**
+     * Test hook: runs before every write of a zoo file (creating, appending, flushing, truncating) and may throw,
+     * as a full disk would; null in normal use.
+     */
+    interface WriteHook { void before(Path file) throws IOException; }
+    static volatile WriteHook hook;
+
+    private interface Write<T> { T run() throws IOException; }
+    private interface VoidWrite { void run() throws IOException; }
+
+    private final Path dir;
     private final int rowsPerRun;
     private final Map<String, NpyAppender> data = new LinkedHashMap<>();
     private final NpyAppender status;
@@ -44,10 +55,11 @@ final class ZooWriter implements Closeable {
      * with arguments {@code args}. An existing zoo must have been started with the same arguments.
      */
     ZooWriter(Path dir, ZooKind kind, int rowsPerRun, Map<String, Object> args) throws IOException {
+        this.dir = dir;
         this.rowsPerRun = rowsPerRun;
-        Files.createDirectories(dir);
-        ArgsFile.checkOrWrite(dir.resolve(ZooKind.ARGS_FILE), args, "a zoo");
-        NpyAppender st = NpyAppender.open(dir.resolve(ZooKind.STATUS_FILE), DType.I64, 3);
+        write(dir, () -> Files.createDirectories(dir));
+        write(dir.resolve(ZooKind.ARGS_FILE), () -> ArgsFile.checkOrWrite(dir.resolve(ZooKind.ARGS_FILE), args, "a zoo"));
+        NpyAppender st = write(dir.resolve(ZooKind.STATUS_FILE), () -> NpyAppender.open(dir.resolve(ZooKind.STATUS_FILE), DType.I64, 3));
         try {
             long stored = 0;
             if (st.rows() > 0) {
@@ -58,14 +70,14 @@ final class ZooWriter implements Closeable {
                 }
             }
             for (ZooKind.ZooFile f : kind.files) {
-                NpyAppender a = NpyAppender.open(dir.resolve(f.name()), f.dtype(), f.rowShape());
+                NpyAppender a = write(dir.resolve(f.name()), () -> NpyAppender.open(dir.resolve(f.name()), f.dtype(), f.rowShape()));
                 data.put(f.name(), a);
                 long want = stored * rowsPerRun;
                 if (a.rows() < want) {
                     throw new FormatException(a.file(), "shape", a.rows() + " rows, but " + ZooKind.STATUS_FILE + " records "
                         + stored + " stored runs of " + rowsPerRun + " checkpoints (" + want + " rows): the zoo is damaged");
                 }
-                if (a.rows() > want) a.truncate(want); // written, but not committed before the job stopped
+                if (a.rows() > want) write(a.file(), () -> a.truncate(want)); // written, but not committed before the job stopped
             }
         } catch (IOException | RuntimeException e) {
             try { closeAll(st); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
@@ -88,23 +100,51 @@ final class ZooWriter implements Closeable {
     Map<Integer, long[]> finished() { return finished; }
 
 
-    /** Appends the runs (in the given order) and commits them. */
+    /**
+     * Appends the runs (in the given order) and commits them. A write that fails (a full disk) stops with a
+     * {@link FolderLock.WriteFailedException} naming the zoo, the file and the cause; what this call wrote is not
+     * committed and is cut off when the zoo is opened again.
+     */
     void commit(List<RunResult> runs) throws IOException {
-        List<long[]> statusRows = new ArrayList<>();
+        long[] statusRows = new long[3 * runs.size()];
+        int k = 0;
         for (RunResult r : runs) {
             if (r.stored()) {
                 if (r.rows().size() != rowsPerRun) throw new IllegalStateException("run " + r.run() + " has " + r.rows().size() + " checkpoints, expected " + rowsPerRun);
-                for (Map<String, NdArray> row : r.rows()) for (var e : data.entrySet()) e.getValue().append(row.get(e.getKey()));
+                for (Map<String, NdArray> row : r.rows()) for (var e : data.entrySet()) write(e.getValue().file(), () -> e.getValue().append(row.get(e.getKey())));
             }
-            statusRows.add(new long[] {r.run(), r.stored() ? 0 : 1, r.stored() ? -1 : r.divergedAt()});
+            statusRows[k++] = r.run();
+            statusRows[k++] = r.stored() ? 0 : 1;
+            statusRows[k++] = r.stored() ? -1 : r.divergedAt();
         }
-        for (NpyAppender a : data.values()) a.flush();
-        for (long[] s : statusRows) {
-            status.append(NdArray.ofLongs(s, 1, 3));
-            finished.put((int) s[0], new long[] {s[1], s[2]});
-        }
-        status.flush();
+        for (NpyAppender a : data.values()) write(a.file(), a::flush);
+        write(status.file(), () -> status.append(NdArray.ofLongs(statusRows, runs.size(), 3)));
+        write(status.file(), status::flush);
+        for (int i = 0; i < runs.size(); i++) finished.put((int) statusRows[3 * i], new long[] {statusRows[3 * i + 1], statusRows[3 * i + 2]});
     }
 
-    @Override public void close() throws IOException { closeAll(status); }
+    /** Runs a write of {@code file}; an I/O error becomes one that names the zoo, the file and the cause. */
+    private <T> T write(Path file, Write<T> w) throws IOException {
+        try {
+            WriteHook h = hook;
+            if (h != null) h.before(file);
+            return w.run();
+        } catch (zooscope.engine.io.FormatException e) {
+            throw e; // a damaged file, not a failed write
+        } catch (IOException e) {
+            throw FolderLock.writeFailed(dir, file, e);
+        }
+    }
+
+    private void write(Path file, VoidWrite w) throws IOException {
+        write(file, () -> { w.run(); return null; });
+    }
+
+    @Override public void close() throws IOException {
+        try {
+            closeAll(status);
+        } catch (IOException e) {
+            throw FolderLock.writeFailed(dir, dir, e);
+        }
+    }
 }

@@ -55,7 +55,7 @@ class MnistTest {
         Path bad = dir.resolve("x-idx1-ubyte");
         Files.write(bad, new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 7});
         e = assertThrows(IOException.class, () -> Mnist.readIdx(bad, 0x801, 1));
-        assertTrue(e.getMessage().endsWith("magic 0x803, expected 0x801"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("magic: 0x803, expected 0x801"), e.getMessage());
     }
 
     /**

@@ -150,6 +150,27 @@ class PretrainTest {
         assertArrayEquals(Files.readAllBytes(a.resolve(Pretrainer.CHECKPOINT)), Files.readAllBytes(b.resolve(Pretrainer.CHECKPOINT)));
     }
 
+    /** A checkpoint whose metadata was damaged is refused naming the file and the field, before anything is loaded. */
+    @Test
+    void aDamagedCheckpointIsRefusedNamingTheField() throws IOException {
+        Path dir = tmp.resolve("damaged");
+        Pretrainer p1 = new Pretrainer(zoo, "statistics", 4, tiny(20), dir);
+        p1.stopAfter = 10;
+        assertNull(p1.run(QUIET));
+        Path ckpt = dir.resolve(Pretrainer.CHECKPOINT);
+        var good = zooscope.engine.io.Safetensors.read(ckpt);
+        String[][] damage = {{"step", "1e99"}, {"step", "ten"}, {"best_step", "11"}, {"adam_steps", "-1"}, {"best_val", "NaN"},
+                             {"best_row", "1,2,3"}, {"best_row", "1,2,x,4,5,6"}};
+        for (String[] d : damage) {
+            var meta = new java.util.LinkedHashMap<>(good.metadata());
+            meta.put(d[0], d[1]);
+            zooscope.engine.io.Safetensors.write(ckpt, good.tensors(), meta);
+            var e = org.junit.jupiter.api.Assertions.assertThrows(zooscope.engine.io.FormatException.class,
+                () -> new Pretrainer(zoo, "statistics", 4, tiny(20), dir).run(QUIET), d[0] + "=" + d[1]);
+            assertTrue(e.getMessage().contains(ckpt.toString()) && e.getMessage().contains("__metadata__." + d[0]), e.getMessage());
+        }
+    }
+
     /** flat: permutation augmentation (batch 16, updates 0..29, evaluations after 0, 10, 20, 29). */
     @Test void resumeFlat() throws IOException { resumeGivesTheSameBits("flat", 16, 29, 10); }
 

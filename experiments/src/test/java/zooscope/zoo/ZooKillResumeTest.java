@@ -58,6 +58,18 @@ class ZooKillResumeTest {
         }
     }
 
+    /** Another job on the folder the running job {@code p} writes exits with 2 at once, naming {@code p}; the zoo is untouched. */
+    static void assertRefused(Process p, Path out) throws Exception {
+        while (p.isAlive() && !(Files.exists(out.resolve(FolderLock.FILE)) && Files.readString(out.resolve(FolderLock.FILE)).contains("pid=" + p.pid()))) Thread.sleep(5);
+        java.io.StringWriter err = new java.io.StringWriter();
+        long t0 = System.nanoTime();
+        int rc = Main.commandLine().setErr(new java.io.PrintWriter(err, true)).setOut(new java.io.PrintWriter(java.io.Writer.nullWriter())).execute(command(out));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(2, rc, err.toString());
+        assertTrue(err.toString().contains(out + " is being written by another job (zoo formal --runs 16, pid " + p.pid() + " on host "), err.toString());
+        assertTrue(seconds < 1, "refused after " + seconds + " s");
+    }
+
     @Test
     void killedAtRandomMomentsAndRestartedEndsWithTheSameBytes() throws Exception {
         Path reference = tmp.resolve("reference"), out = tmp.resolve("killed"), log = tmp.resolve("job.log");
@@ -71,6 +83,7 @@ class ZooKillResumeTest {
             // committed its next group of runs: in training, checkpoint evaluation or writing
             long delay = kills.isEmpty() ? 100 + rng.nextInt(900) : rng.nextInt(600);
             if (!kills.isEmpty()) awaitCommitted(p, out, (int) Math.max(0, committedRuns(out)) + 1);
+            if (kills.size() == 1) assertRefused(p, out); // one writer per folder: a second job is refused, naming the first
             boolean exited = p.waitFor(delay, TimeUnit.MILLISECONDS);
             assertFalse(exited, "the job finished (exit " + (exited ? p.exitValue() : 0) + ") before kill " + (kills.size() + 1)
                 + "; it must be long enough for " + KILLS + " kills:\n" + Files.readString(log));
@@ -78,6 +91,7 @@ class ZooKillResumeTest {
             p.waitFor();
             kills.add((kills.isEmpty() ? "at " : "+") + delay + " ms (" + Math.max(0, committedRuns(out)) + " runs committed)");
         }
+        assertTrue(Files.readString(log).contains("took over the lock of " + out + " from a job that stopped"), "a killed job's lock is taken over:\n" + Files.readString(log));
         Process last = start(out, log);
         assertTrue(last.waitFor(300, TimeUnit.SECONDS), "the resumed job did not finish");
         assertEquals(0, last.exitValue(), Files.readString(log));

@@ -44,20 +44,19 @@ public final class NpyAppender implements Closeable {
      * names what differs).
      */
     public static NpyAppender open(Path file, DType dtype, long... rowShape) throws IOException {
-        boolean exists = Files.exists(file);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (!Files.exists(file) || Files.size(file) == 0) createEmpty(file, dtype, rowShape);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
-            if (!exists || ch.size() == 0) {
-                byte[] header = Npy.header(dtype, shapeOf(0, rowShape));
-                ch.write(ByteBuffer.wrap(header), 0);
-                ch.force(true);
-                return new NpyAppender(file, ch, dtype, rowShape, header.length, 0);
-            }
             Npy.Header h = Npy.readHeader(file, ch);
             if (h.dtype() != dtype) throw new FormatException(file, "descr", "'" + h.dtype().npy + "', expected '" + dtype.npy + "' to append to it");
             long[] s = h.shape();
             if (s.length != rowShape.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), rowShape)) {
                 throw new FormatException(file, "shape", Arrays.toString(s) + " does not take rows of shape " + Arrays.toString(rowShape));
+            }
+            // each flush rewrites the header as version 1.0 in the space the file has for it
+            if (10 + Npy.headerDict(dtype, s).length() + 1 > h.dataStart() || h.dataStart() - 10 > 0xFFFF) {
+                throw new FormatException(file, "header length", (h.dataStart() - 10) + " bytes, expected room for a version 1.0 header of shape "
+                    + Arrays.toString(s) + " (" + (Npy.headerDict(dtype, s).length() + 1) + " to 65535 bytes) to append to it");
             }
             NpyAppender a = new NpyAppender(file, ch, dtype, rowShape, (int) h.dataStart(), s[0]);
             if (ch.size() < h.dataStart() + h.dataBytes()) {
@@ -69,6 +68,23 @@ public final class NpyAppender implements Closeable {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * Creates {@code file} with zero rows, whole or not at all: the header is written to a temporary file that
+     * then replaces it, so a write that fails (a full disk) leaves no half header for the next open to trip on.
+     */
+    private static void createEmpty(Path file, DType dtype, long[] rowShape) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel t = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(Npy.header(dtype, shapeOf(0, rowShape)));
+            while (b.hasRemaining()) t.write(b);
+            t.force(true);
+        } catch (IOException e) {
+            try { Files.deleteIfExists(tmp); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
+            throw e;
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static long[] shapeOf(long rows, long[] rowShape) {

@@ -75,7 +75,12 @@ public final class Safetensors {
             long begin = off.get(0).asLong(-1), end = off.get(1).asLong(-1);
             if (begin < 0 || end < begin) throw new FormatException(file, where + " data_offsets", off + " is not a valid [begin, end] range");
             if (end > dataLen) throw new FormatException(file, where + " data_offsets", "truncated: data ends at byte " + dataLen + " but the tensor needs " + off);
-            long expected = NdArray.elements(shape) * dtype.bytes;
+            long expected;
+            try {
+                expected = Math.multiplyExact(NdArray.elements(shape), (long) dtype.bytes);
+            } catch (ArithmeticException overflow) {
+                throw new FormatException(file, where + " shape", sh + " of " + dtype.safetensors + " has more bytes than a file can hold");
+            }
             if (end - begin != expected) {
                 throw new FormatException(file, where + " shape", "shape " + sh + " of " + dtype.safetensors + " needs " + expected
                     + " bytes, data_offsets " + off + " hold " + (end - begin));
