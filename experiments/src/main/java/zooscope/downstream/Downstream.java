@@ -109,6 +109,38 @@ public final class Downstream {
         return fit("supervised", encoderName, seed, updates, predictor, enc, f, out);
     }
 
+    /**
+     * The best constant predictor, fitted on the training rows and scored like a trained one: the training mean
+     * for regressions, the training frequencies as logits for classes (so the most frequent class, or task group
+     * value, is its prediction). The level a representation has to beat.
+     */
+    public Result constant() {
+        float[] c = new float[outputs];
+        if (target.classification()) {
+            int groups = target == Target.TASK ? 3 : 1, per = outputs / groups;
+            double[] count = new double[outputs];
+            for (long r : train) for (int g = 0; g < groups; g++) count[g * per + (int) y[(int) r][g]]++;
+            for (int j = 0; j < outputs; j++) {
+                double p = (count[j] + 0.5) / (train.length + 0.5 * per); // smoothed: a class absent from training gets a finite logit
+                c[j] = (float) (target == Target.TASK ? Math.log(p / (1 - p)) : Math.log(p));
+            }
+        } // regressions: 0 is the training mean in standardised units
+        Map<String, Double> val = constantMetrics(TaskSplit.Part.VAL, c), ood = constantMetrics(TaskSplit.Part.OOD, c);
+        return new Result("constant", "constant", 0, target.id, 0, train.length, split.rows(TaskSplit.Part.VAL).length, split.rows(TaskSplit.Part.OOD).length, val, ood, 0);
+    }
+
+    private Map<String, Double> constantMetrics(TaskSplit.Part part, float[] c) {
+        long[] rows = split.rows(part);
+        if (rows.length == 0) return Map.of();
+        float[] pred = new float[rows.length * outputs];
+        double[][] yp = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(c, 0, pred, i * outputs, outputs);
+            yp[i] = y[(int) rows[i]];
+        }
+        return target.metrics(pred, yp, mean, std, outputs);
+    }
+
     /** The features of rows, [B, 16]; {@code augment} null outside training. */
     private interface Features { Tensor of(long[] rows, Rng augment, boolean training); }
 

@@ -18,6 +18,8 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import zooscope.downstream.Downstream;
+import zooscope.downstream.Target;
 import zooscope.engine.Rng;
 import zooscope.engine.io.Npy;
 import zooscope.pretrain.TaskSplit;
@@ -119,19 +121,41 @@ public final class Report {
             double[] p = PAPER_TABLE2.get(e.getKey());
             md.append(' ').append(p == null ? "–" : String.format(Locale.ROOT, "%.3f", p[formal ? 0 : 1])).append(" |\n");
         }
+        Zoo zoo = Files.isDirectory(Path.of(grid.get("zoo").asText())) ? Zoo.open(Path.of(grid.get("zoo").asText())) : null;
+        if (zoo != null) {
+            Map<String, Double> constant = constantPredictor(zoo);
+            md.append("| *constant predictor (no encoder)* | – |");
+            for (String[] c : shown) {
+                Double v = constant.get(c[0].replaceFirst("^supervised_", ""));
+                md.append(' ').append(v == null ? "–" : String.format(Locale.ROOT, "%.4f", v)).append(" |");
+            }
+            md.append(" – |\n");
+            md.append("\nThe last row is the best constant predictor fitted on the downstream training rows (their mean for a regression, their most frequent class or task-group value for a classification), the same for the frozen and the supervised columns: a representation carries information about a target where it beats this row.\n");
+        }
         md.append("\nColumns of `summary.csv`: every metric of every run (val_/ood_ = split; frozen predictors unprefixed, supervised_ the end-to-end baseline).\n");
         md.append("\nPlots: `val_loss_curves.png` (validation emulation loss per encoder, mean over seeds), `pca_ENCODER.png` (first seed's embeddings of all zoo rows: PCA fitted on all splits together, coloured by task and by performance)"
             + (formal ? ", `clone_vs_original.png` (performance of the emulator conditioned on z vs the RNN itself, at each run's best validation step)" : "") + ".\n");
         Files.writeString(out.resolve("report.md"), md);
 
         lossCurves(byEncoder, out.resolve("val_loss_curves.png"));
-        Zoo zoo = Files.isDirectory(Path.of(grid.get("zoo").asText())) ? Zoo.open(Path.of(grid.get("zoo").asText())) : null;
         for (var e : byEncoder.entrySet()) {
             Path emb = e.getValue().getFirst().dir().resolve("embeddings.npy");
             if (zoo != null && Files.exists(emb)) pca(zoo, Npy.read(emb).toFloats(), e.getKey(), out.resolve("pca_" + e.getKey() + ".png"));
         }
         if (formal) cloneScatter(byEncoder, out.resolve("clone_vs_original.png"));
         return out.resolve("report.md");
+    }
+
+    /** Metrics of the constant predictor of every downstream target of the zoo's kind, keyed as the frozen predictors' columns. */
+    static Map<String, Double> constantPredictor(Zoo zoo) {
+        Map<String, Double> v = new LinkedHashMap<>();
+        for (Target t : Target.values()) {
+            if (t.kind != zoo.kind) continue;
+            Downstream.Result r = new Downstream(zoo, t).constant();
+            r.val().forEach((m, x) -> v.put("val_" + t.id + "_" + metricName(t.id, m), x));
+            r.ood().forEach((m, x) -> v.put("ood_" + t.id + "_" + metricName(t.id, m), x));
+        }
+        return v;
     }
 
     static String metricName(String target, String metric) {

@@ -93,6 +93,8 @@ class DownstreamTest {
         assertTrue(mse < 0.7 * baseline, "frozen predictor validation MSE " + mse + " vs " + baseline + " for the training mean");
         assertTrue(Double.isFinite(res.ood().get("loss")));
         assertEquals(Set.of("loss"), res.val().keySet());
+        // the report's constant predictor is that same baseline
+        assertEquals(baseline, d.constant().val().get("loss"), 1e-6 * baseline);
     }
 
     /**
@@ -135,6 +137,8 @@ class DownstreamTest {
             chance += hits;
         }
         chance /= 3.0 * val.length;
+        // the report's constant predictor scores the most frequent value of each group, as this does
+        assertEquals(chance, d.constant().val().get("group_accuracy"), 1e-12);
 
         Downstream.Result res = d.supervised("statistics", true, 1, 400, null);
         assertEquals("supervised", res.mode());
