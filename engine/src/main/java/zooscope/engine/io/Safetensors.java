@@ -100,12 +100,12 @@ public final class Safetensors {
         return new Contents(tensors, metadata);
     }
 
-    /** Writes tensors in the given order (header padded with spaces to a multiple of 8 bytes). */
+    /** Writes tensors in the given order, metadata sorted by key (header padded with spaces to a multiple of 8 bytes). */
     public static void write(Path file, Map<String, NdArray> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode md = header.putObject("__metadata__");
-            metadata.forEach(md::put);
+            new java.util.TreeMap<>(metadata).forEach(md::put); // sorted: the same bytes whatever the map's order (Map.of's varies by run)
         }
         long at = 0;
         for (Map.Entry<String, NdArray> e : tensors.entrySet()) {

@@ -21,6 +21,17 @@ class SafetensorsTest {
     @TempDir Path dir;
 
     @Test
+    void metadataIsWrittenInKeyOrderWhateverTheMapsOrder() throws IOException {
+        Map<String, NdArray> t = Map.of("w", NdArray.ofFloats(new float[] {1, 2}, 2));
+        Map<String, String> ab = new LinkedHashMap<>(), ba = new LinkedHashMap<>();
+        ab.put("a", "1"); ab.put("b", "2");
+        ba.put("b", "2"); ba.put("a", "1");
+        Safetensors.write(dir.resolve("ab.safetensors"), t, ab);
+        Safetensors.write(dir.resolve("ba.safetensors"), t, ba);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("ab.safetensors")), Files.readAllBytes(dir.resolve("ba.safetensors")));
+    }
+
+    @Test
     void roundTripsEveryDtypeWithMetadata() throws IOException {
         Map<String, NdArray> in = new LinkedHashMap<>();
         int i = 0;
