@@ -119,6 +119,12 @@ class EmulatorTest {
     void parameterCountsOfThePaper() {
         assertEquals(1_060_358, Emulator.of(ProbedModel.FORMAL, 256, 2, new Rng(1)).parameterCount());
         assertEquals(1_063_946, Emulator.of(ProbedModel.MNIST, 256, 2, new Rng(1)).parameterCount());
+        // the count computed without allocating (checked against a file before loading it) is the allocated one
+        for (ProbedModel m : new ProbedModel[] {ProbedModel.FORMAL, ProbedModel.MNIST}) {
+            for (int[] hl : new int[][] {{256, 2}, {64, 2}, {16, 1}, {8, 3}}) {
+                assertEquals(Emulator.of(m, hl[0], hl[1], new Rng(1)).parameterCount(), Emulator.parameterCount(m, hl[0], hl[1]), m + " " + hl[0] + "x" + hl[1]);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- encoder + emulator gradients
