@@ -18,10 +18,11 @@ final class Elementwise {
 
     /** scale·a + shift. */
     static Tensor affine(Tensor a, float scale, float shift) {
+        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
         float[] out = new float[a.size];
         for (int i = 0; i < a.size; i++) out[i] = scale * a.data[a.offset + i] + shift;
         return Tensor.result(out, a.shape, "affine", g -> {
-            if (a.requiresGrad) Tensor.kernels().axpy(a.size, scale, g, 0, a.gradBuffer(), 0);
+            if (a.requiresGrad) k.axpy(a.size, scale, g, 0, a.gradBuffer(), 0);
         }, a);
     }
 

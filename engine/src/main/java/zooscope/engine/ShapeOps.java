@@ -1,12 +1,14 @@
 package zooscope.engine;
 
 import java.util.Arrays;
+import zooscope.kernels.Backend;
 
 /** Reshape, permute, slice, gather and concat. Backward passes move gradients back to where values came from. */
 final class ShapeOps {
     private ShapeOps() {}
 
     static Tensor reshape(Tensor a, int[] newShape) {
+        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
         int[] shape = newShape.clone();
         int infer = -1, known = 1;
         for (int d = 0; d < shape.length; d++) {
@@ -21,7 +23,7 @@ final class ShapeOps {
         }
         Tensor view = new Tensor(a.data, a.offset, shape);
         return Tensor.attach(view, "reshape", g -> {
-            if (a.requiresGrad) Tensor.kernels().axpy(a.size, 1f, g, 0, a.gradBuffer(), 0);
+            if (a.requiresGrad) k.axpy(a.size, 1f, g, 0, a.gradBuffer(), 0);
         }, a);
     }
 
@@ -61,6 +63,7 @@ final class ShapeOps {
     private static int inner(int[] shape, int axis) { int n = 1; for (int d = axis + 1; d < shape.length; d++) n *= shape[d]; return n; }
 
     static Tensor slice(Tensor a, int axis, int start, int end) {
+        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
         int ax = Shapes.axis(axis, a.rank());
         int len = a.shape[ax];
         if (start < 0 || end > len || start > end) {
@@ -72,7 +75,7 @@ final class ShapeOps {
         if (ax == 0) { // contiguous block: a view
             int from = start * inner;
             return Tensor.attach(new Tensor(a.data, a.offset + from, shape), "slice", g -> {
-                if (a.requiresGrad) Tensor.kernels().axpy(w, 1f, g, 0, a.gradBuffer(), from);
+                if (a.requiresGrad) k.axpy(w, 1f, g, 0, a.gradBuffer(), from);
             }, a);
         }
         float[] out = new float[outer * w];
@@ -80,11 +83,12 @@ final class ShapeOps {
         return Tensor.result(out, shape, "slice", g -> {
             if (!a.requiresGrad) return;
             float[] ga = a.gradBuffer();
-            for (int o = 0; o < outer; o++) Tensor.kernels().axpy(w, 1f, g, o * w, ga, (o * len + start) * inner);
+            for (int o = 0; o < outer; o++) k.axpy(w, 1f, g, o * w, ga, (o * len + start) * inner);
         }, a);
     }
 
     static Tensor gather(Tensor a, int axis, int[] indices) {
+        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
         int ax = Shapes.axis(axis, a.rank());
         int len = a.shape[ax], outer = outer(a.shape, ax), inner = inner(a.shape, ax), m = indices.length;
         for (int i = 0; i < m; i++) {
@@ -100,12 +104,13 @@ final class ShapeOps {
             if (!a.requiresGrad) return;
             float[] ga = a.gradBuffer();
             for (int o = 0; o < outer; o++) {
-                for (int i = 0; i < m; i++) Tensor.kernels().axpy(inner, 1f, g, (o * m + i) * inner, ga, (o * len + indices[i]) * inner);
+                for (int i = 0; i < m; i++) k.axpy(inner, 1f, g, (o * m + i) * inner, ga, (o * len + indices[i]) * inner);
             }
         }, a);
     }
 
     static Tensor concat(int axis, Tensor[] parts) {
+        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
         if (parts.length == 0) throw new IllegalArgumentException("concat of nothing");
         int rank = parts[0].rank(), ax = Shapes.axis(axis, rank);
         int total = 0;
@@ -133,7 +138,7 @@ final class ShapeOps {
                 if (!parts[j].requiresGrad) continue;
                 float[] gp = parts[j].gradBuffer();
                 int w = parts[j].shape[ax] * inner;
-                for (int o = 0; o < outer; o++) Tensor.kernels().axpy(w, 1f, g, o * row + starts[j], gp, o * w);
+                for (int o = 0; o < outer; o++) k.axpy(w, 1f, g, o * row + starts[j], gp, o * w);
             }
         }, parts);
     }

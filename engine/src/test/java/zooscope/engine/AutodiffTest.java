@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import zooscope.kernels.Backend;
+import zooscope.kernels.Backends;
 
 /** Graph semantics: accumulation, shared sub-expressions, views, no-grad mode, errors. */
 class AutodiffTest {
@@ -95,5 +97,25 @@ class AutodiffTest {
     void dropoutIsIdentityInEvaluation() {
         Tensor x = Tensor.of(new float[] {1, 2, 3}, 3);
         assertSame(x, Functional.dropout(x, 0.5, false, new Rng(1)));
+    }
+
+    /** A graph built on one backend runs its backward on that backend, whatever the global one is by then. */
+    @Test
+    void backwardRunsOnTheForwardsBackend() {
+        Backend before = Backends.current();
+        Backend refusing = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+            (proxy, method, args) -> { throw new AssertionError("backward called " + method.getName() + " on the global backend"); });
+        try {
+            Backends.use(Backends.byName("scalar"));
+            Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad();
+            Tensor w = Tensor.of(new float[] {1, -1, 2, 0, 1, 1}, 3, 2).requiresGrad();
+            Tensor y = Tensor.concat(0, x.reshape(3, 2).slice(0, 0, 2), x.gather(1, 2, 0).reshape(2, 2))
+                .mul(2f).add(1f).matmul(w.slice(0, 0, 2)).softmax().mul(Tensor.concat(0, x.slice(1, 0, 2), x.slice(1, 1, 3))).sum(); // [4, 2] throughout
+            Backends.use(refusing);
+            y.backward();
+            assertTrue(x.grad() != null && w.grad() != null);
+        } finally {
+            Backends.use(before);
+        }
     }
 }

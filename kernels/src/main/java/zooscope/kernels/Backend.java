@@ -90,12 +90,6 @@ public interface Backend {
     /** y[i] += alpha·x[i]. */
     void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
 
-    /** Σ x[i]. */
-    double sum(float[] x, int xOff, int n);
-
-    /** Σ a[i]·b[i]. */
-    double dot(float[] a, int aOff, float[] b, int bOff, int n);
-
     /** Row-wise softmax (or log-softmax when {@code log}) of a rows×cols matrix, max-shifted for stability. */
     void softmaxRows(boolean log, float[] x, int xOff, float[] y, int yOff, int rows, int cols);
 

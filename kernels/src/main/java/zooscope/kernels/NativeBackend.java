@@ -236,10 +236,6 @@ public final class NativeBackend implements Backend {
         rest.binary(op, a, aOff, b, bOff, out, outOff, n);
     }
 
-    @Override public double sum(float[] x, int xOff, int n) { return rest.sum(x, xOff, n); }
-
-    @Override public double dot(float[] a, int aOff, float[] b, int bOff, int n) { return rest.dot(a, aOff, b, bOff, n); }
-
     @Override
     public void softmaxRows(boolean log, float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         rest.softmaxRows(log, x, xOff, y, yOff, rows, cols);

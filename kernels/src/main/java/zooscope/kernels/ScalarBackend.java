@@ -52,20 +52,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public double sum(float[] x, int xOff, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) s += x[xOff + i];
-        return s;
-    }
-
-    @Override
-    public double dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) s += (double) a[aOff + i] * b[bOff + i];
-        return s;
-    }
-
-    @Override
     public void softmaxRows(boolean log, float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int xo = xOff + r * cols, yo = yOff + r * cols;

@@ -307,8 +307,8 @@ public final class VectorBackend implements Backend {
         for (; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
     }
 
-    @Override
-    public double sum(float[] x, int xOff, int n) {
+    /** Σ x[i] (for the softmax backward). */
+    private static double sum(float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += V) acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
@@ -317,8 +317,8 @@ public final class VectorBackend implements Backend {
         return s;
     }
 
-    @Override
-    public double dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    /** Σ a[i]·b[i] (for the softmax backward). */
+    private static double dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += V) {

@@ -24,7 +24,7 @@ class DeterminismTest {
     /** Runs every kernel with a transcendental function or a lane reduction and concatenates the outputs. */
     private static float[] run(Backend k, float[] x, float[] gy, float[] cPrev) {
         int n = x.length;
-        float[] out = new float[12 * n + 2];
+        float[] out = new float[12 * n];
         int at = 0;
         for (Backend.Unary op : new Backend.Unary[] {Backend.Unary.EXP, Backend.Unary.SIGMOID, Backend.Unary.TANH}) {
             k.unary(op, x, 0, out, at, n);
@@ -50,8 +50,6 @@ class DeterminismTest {
         k.lstmCellBackward(batch, hidden, gates, 0, cPrev, 0, tc, 0, gy, 0, gy, 0, dG, 0, gcp, 0);
         System.arraycopy(dG, 0, out, at, 4 * hidden);
         at += n;
-        out[12 * n] = (float) k.sum(x, 0, n);
-        out[12 * n + 1] = (float) k.dot(x, 0, gy, 0, n);
         assertEquals(true, at <= 12 * n);
         return out;
     }

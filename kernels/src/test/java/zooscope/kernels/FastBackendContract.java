@@ -98,13 +98,11 @@ abstract class FastBackendContract {
 
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
-    void reductionsAndAxpy(long seed) {
+    void axpy(long seed) {
         Cases.Gen g = Cases.gen(seed);
         int n = length(g), off = g.r.nextInt(5);
         float[] a = g.floats(off + n, -1, 1), b = g.floats(off + n, -1, 1);
         String why = "n=" + n + "; " + g.why();
-        assertClose(new double[] {VEC.sum(a, off, n)}, new double[] {REF.sum(a, off, n)}, 1e-5, 1e-5, "sum " + why);
-        assertClose(new double[] {VEC.dot(a, off, b, off, n)}, new double[] {REF.dot(a, off, b, off, n)}, 1e-5, 1e-5, "dot " + why);
         float alpha = g.uniform(-2, 2);
         float[] want = b.clone(), got = b.clone();
         REF.axpy(n, alpha, a, off, want, off);
