@@ -20,16 +20,7 @@ class ParallelGemmTest {
         // m from 2 to 12 blocks plus a remainder; n below and above the vector width (the transposed path)
         int m = ParallelGemm.ROWS * (2 + g.r.nextInt(10)) + g.r.nextInt(ParallelGemm.ROWS);
         int n = 1 + g.r.nextInt(g.r.nextBoolean() ? 15 : 80), k = (int) (ParallelGemm.MIN_WORK / ((long) m * n)) + 1 + g.r.nextInt(40);
-        boolean ta = g.r.nextBoolean(), tb = g.r.nextBoolean();
-        float beta = g.r.nextBoolean() ? 0f : 1f, alpha = g.uniform(0.5, 1.5);
-        float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);
-        for (String name : Backends.available()) {
-            Backend be = Backends.byName(name);
-            float[] one = c0.clone(), split = c0.clone();
-            be.gemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, one, 0, n);
-            ParallelGemm.gemm(be, ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, split, 0, n);
-            assertArrayEquals(one, split, name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
-        }
+        splitGivesTheBitsOfOneCall(g, m, n, k);
     }
 
     @ParameterizedTest(name = "seed={0}")
@@ -40,6 +31,11 @@ class ParallelGemmTest {
         int m = 1 + g.r.nextInt(2 * ParallelGemm.ROWS - 1);
         int n = ParallelGemm.COLS * (2 + g.r.nextInt(19)) + g.r.nextInt(ParallelGemm.COLS);
         int k = (int) (ParallelGemm.MIN_WORK / ((long) m * n)) + 1 + g.r.nextInt(40);
+        splitGivesTheBitsOfOneCall(g, m, n, k);
+    }
+
+    /** Random operands, transpositions, alpha and beta: ParallelGemm.gemm equals one call of the kernel on every backend. */
+    static void splitGivesTheBitsOfOneCall(Cases.Gen g, int m, int n, int k) {
         boolean ta = g.r.nextBoolean(), tb = g.r.nextBoolean();
         float beta = g.r.nextBoolean() ? 0f : 1f, alpha = g.uniform(0.5, 1.5);
         float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);

@@ -133,12 +133,8 @@ public final class Downstream {
         long[] rows = split.rows(part);
         if (rows.length == 0) return Map.of();
         float[] pred = new float[rows.length * outputs];
-        double[][] yp = new double[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(c, 0, pred, i * outputs, outputs);
-            yp[i] = y[(int) rows[i]];
-        }
-        return target.metrics(pred, yp, mean, std, outputs);
+        for (int i = 0; i < rows.length; i++) System.arraycopy(c, 0, pred, i * outputs, outputs);
+        return score(rows, pred);
     }
 
     /** The features of rows, [B, 16]; {@code augment} null outside training. */
@@ -179,7 +175,6 @@ public final class Downstream {
         long[] rows = split.rows(part);
         if (rows.length == 0) return Map.of();
         float[] pred = new float[rows.length * outputs];
-        double[][] yp = new double[rows.length][];
         predictor.train(false);
         try (var off = Grad.off()) {
             for (int from = 0; from < rows.length; from += BATCH) {
@@ -187,6 +182,12 @@ public final class Downstream {
                 System.arraycopy(((MLP) predictor).forward(features.of(b, null, false)).toArray(), 0, pred, from * outputs, b.length * outputs);
             }
         }
+        return score(rows, pred);
+    }
+
+    /** The target's metrics of predictions [rows, outputs] for the given rows. */
+    private Map<String, Double> score(long[] rows, float[] pred) {
+        double[][] yp = new double[rows.length][];
         for (int i = 0; i < rows.length; i++) yp[i] = y[(int) rows[i]];
         return target.metrics(pred, yp, mean, std, outputs);
     }

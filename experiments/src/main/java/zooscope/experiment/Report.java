@@ -66,7 +66,7 @@ public final class Report {
                             JsonNode dr = json.readTree(f.toFile());
                             String prefix = n.startsWith("supervised-") ? "supervised_" : "", target = dr.get("target").asText();
                             for (String split : new String[] {"val", "ood"}) {
-                                dr.get(split).properties().forEach(m -> v.put(prefix + split + "_" + target + "_" + metricName(target, m.getKey()), m.getValue().asDouble()));
+                                dr.get(split).properties().forEach(m -> v.put(column(prefix, split, target, m.getKey()), m.getValue().asDouble()));
                             }
                         }
                     }
@@ -152,10 +152,15 @@ public final class Report {
         for (Target t : Target.values()) {
             if (t.kind != zoo.kind) continue;
             Downstream.Result r = new Downstream(zoo, t).constant();
-            r.val().forEach((m, x) -> v.put("val_" + t.id + "_" + metricName(t.id, m), x));
-            r.ood().forEach((m, x) -> v.put("ood_" + t.id + "_" + metricName(t.id, m), x));
+            r.val().forEach((m, x) -> v.put(column("", "val", t.id, m), x));
+            r.ood().forEach((m, x) -> v.put(column("", "ood", t.id, m), x));
         }
         return v;
+    }
+
+    /** A summary.csv column: e.g. supervised_ood_task_exact_acc (prefix "" for frozen predictors). */
+    static String column(String prefix, String split, String target, String metric) {
+        return prefix + split + "_" + target + "_" + metricName(target, metric);
     }
 
     static String metricName(String target, String metric) {

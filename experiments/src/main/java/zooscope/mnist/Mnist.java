@@ -150,7 +150,8 @@ public final class Mnist {
         return new String(b, off, end - off, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    static String sha256(Path p) throws IOException { return sha256(Files.readAllBytes(p)); }
+    /** The SHA-256 of a file, as lowercase hex. */
+    public static String sha256(Path p) throws IOException { return sha256(Files.readAllBytes(p)); }
 
     static String sha256(byte[] data) {
         try {

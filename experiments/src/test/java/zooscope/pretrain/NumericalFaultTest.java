@@ -14,7 +14,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import zooscope.encoders.EmulationLoss;
 import zooscope.zoo.ZooGenerator;
 import zooscope.zoo.ZooKind;
 
@@ -26,23 +25,18 @@ class NumericalFaultTest {
     @BeforeAll
     static void generateZoo() throws IOException {
         zoo = tmp.resolve("zoo");
-        ZooGenerator.generate(zoo, new ZooGenerator.Options(ZooKind.FORMAL, 10, 7, 100, 10, 2, 0, 1, null, ZooGenerator.LearningRate.ZOO, null));
-    }
-
-    /** Emulator 2 x 16, batch 16, evaluation (and checkpoint) after updates 0, 10, 20 and the last. */
-    static PretrainConfig cfg(int steps, double lr) {
-        return new PretrainConfig("test", steps, 16, 10, 16, 2, lr, 0.01, 0.1, EmulationLoss.TV, true, 1, 3, 16, 0);
+        ZooGenerator.generate(zoo, new ZooGenerator.Options(ZooKind.FORMAL, 10, 7, 100));
     }
 
     @Test
     void aNaNGradientStopsTheRunAtItsUpdateAndTheRunResumesFromTheLastCheckpoint() throws IOException {
         Path a = tmp.resolve("a"), b = tmp.resolve("b"), c = tmp.resolve("c");
-        Pretrainer.Result ra = new Pretrainer(zoo, "statistics", 2, cfg(25, 1e-3), a).run(PretrainTest.QUIET);
-        Pretrainer killed = new Pretrainer(zoo, "statistics", 2, cfg(25, 1e-3), c); // the folder right after the checkpoint of update 10
+        Pretrainer.Result ra = new Pretrainer(zoo, "statistics", 2, PretrainTest.tiny(25), a).run(PretrainTest.QUIET);
+        Pretrainer killed = new Pretrainer(zoo, "statistics", 2, PretrainTest.tiny(25), c); // the folder right after the checkpoint of update 10
         killed.stopAfter = 10;
         assertNull(killed.run(PretrainTest.QUIET));
 
-        Pretrainer faulty = new Pretrainer(zoo, "statistics", 2, cfg(25, 1e-3), b);
+        Pretrainer faulty = new Pretrainer(zoo, "statistics", 2, PretrainTest.tiny(25), b);
         String name = List.copyOf(faulty.emulator.namedParameters().keySet()).get(1);
         int[] updates = {0};
         faulty.stepper.afterBackward = () -> { // update 15: one NaN in the gradient of one emulator parameter
@@ -65,7 +59,7 @@ class NumericalFaultTest {
         assertFalse(Files.exists(b.resolve(Pretrainer.RESULT)));
 
         // resumed (the fault gone): the same bits as a run never stopped
-        Pretrainer.Result rb = new Pretrainer(zoo, "statistics", 2, cfg(25, 1e-3), b).run(PretrainTest.QUIET);
+        Pretrainer.Result rb = new Pretrainer(zoo, "statistics", 2, PretrainTest.tiny(25), b).run(PretrainTest.QUIET);
         assertEquals(ra.bestStep(), rb.bestStep());
         assertEquals(ra.valLoss(), rb.valLoss());
         for (String file : new String[] {Pretrainer.ENCODER, Pretrainer.EMULATOR, Pretrainer.CHECKPOINT, Pretrainer.CLONES}) {
@@ -77,7 +71,7 @@ class NumericalFaultTest {
     @Test
     void aParameterOverflowingInTheStepIsNamedAndNothingIsSaved() throws IOException {
         Path d = tmp.resolve("huge-lr");
-        Pretrainer p = new Pretrainer(zoo, "statistics", 2, cfg(5, 1e39), d);
+        Pretrainer p = new Pretrainer(zoo, "statistics", 2, PretrainTest.tiny(5, 1e39), d);
         String first = p.encoder.namedParameters().keySet().iterator().next();
         NumericalFault f = assertThrows(NumericalFault.class, () -> p.run(PretrainTest.QUIET));
         assertEquals(0, f.update);

@@ -33,7 +33,7 @@ class PretrainDiskFullTest {
     @BeforeAll
     static void generateZoo() throws IOException {
         zoo = tmp.resolve("zoo");
-        ZooGenerator.generate(zoo, new ZooGenerator.Options(ZooKind.FORMAL, 12, 7, 100, 12, 2, 0, 1, null, ZooGenerator.LearningRate.ZOO, null));
+        ZooGenerator.generate(zoo, new ZooGenerator.Options(ZooKind.FORMAL, 12, 7, 100));
     }
 
     /** Evaluations (and checkpoints) after updates 0, 10, 20. */

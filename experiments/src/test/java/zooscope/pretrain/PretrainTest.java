@@ -43,8 +43,10 @@ class PretrainTest {
      * A fast configuration: emulator 2 × 16, batch 16 (several batches per epoch, the last one short), 3 clone
      * RNNs × 16 samples; evaluation after updates 0, 10, 20 and the last.
      */
-    static PretrainConfig tiny(int steps) {
-        return new PretrainConfig("test", steps, 16, 10, 16, 2, 1e-3, 0.01, 0.1, EmulationLoss.TV, true, 1, 3, 16, 0);
+    static PretrainConfig tiny(int steps) { return tiny(steps, 1e-3); }
+
+    static PretrainConfig tiny(int steps, double lr) {
+        return new PretrainConfig("test", steps, 16, 10, 16, 2, lr, 0.01, 0.1, EmulationLoss.TV, true, 1, 3, 16, 0);
     }
 
     // ------------------------------------------------------------------ a: learning, d: the run folder
