@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import zooscope.downstream.Downstream;
 import zooscope.downstream.Target;
+import zooscope.engine.io.WholeFile;
 import zooscope.pretrain.PretrainConfig;
 import zooscope.pretrain.Pretrainer;
 import zooscope.pretrain.TrainedRun;
@@ -108,12 +109,9 @@ public final class Grid {
     }
 
     static void write(ObjectMapper json, Path f, Downstream.Result r) throws IOException {
-        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            WholeFile.write(f, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(r));
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
             throw zooscope.zoo.FolderLock.writeFailed(f.getParent(), f, e);
         }
     }

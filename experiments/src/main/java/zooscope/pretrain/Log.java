@@ -3,9 +3,9 @@ package zooscope.pretrain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import zooscope.engine.io.WholeFile;
 
 /** The CSV logs of a run (first column: the update), cut back to a checkpoint when a run resumes. */
 final class Log {
@@ -30,12 +30,11 @@ final class Log {
             if (step == keep) found = java.util.Arrays.stream(line.split(",")).mapToDouble(Log::number).toArray();
         }
         // replaced whole (temporary file and rename): a failed write leaves the log as it was
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        StringBuilder out = new StringBuilder();
+        for (String line : kept) out.append(line).append('\n');
         try {
-            Files.write(tmp, kept);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            WholeFile.write(file, out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
             throw zooscope.zoo.FolderLock.writeFailed(file.getParent(), file, e);
         }
         return found;

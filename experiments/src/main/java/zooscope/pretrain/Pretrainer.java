@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,7 @@ import zooscope.engine.Tensor;
 import zooscope.engine.io.FormatException;
 import zooscope.engine.io.NdArray;
 import zooscope.engine.io.Safetensors;
+import zooscope.engine.io.WholeFile;
 import zooscope.engine.nn.Module;
 import zooscope.engine.optim.AdamW;
 import zooscope.zoo.Zoo;
@@ -185,16 +185,8 @@ public final class Pretrainer {
             }
         }
         Result r = new Result(bestStep, bestRow[2], bestRow[3], bestRow[4], bestRow[5], (System.nanoTime() - t0) / 1e9);
-        Path tmp = resultFile.resolveSibling(RESULT + ".tmp"); // whole or not at all: a half-written result.json would pass for a finished run
-        write(resultFile, () -> {
-            try {
-                Files.writeString(tmp, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
-            }
-            Files.move(tmp, resultFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        });
+        // whole or not at all: a half-written result.json would pass for a finished run
+        write(resultFile, () -> WholeFile.write(resultFile, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(r)));
         return r;
     }
 
@@ -258,14 +250,7 @@ public final class Pretrainer {
     }
 
     private void writeAtomically(Path file, Map<String, NdArray> tensors, Map<String, String> meta) throws IOException {
-        write(file, () -> {
-            try {
-                Safetensors.write(file, tensors, meta); // whole or not at all: written to FILE.tmp, then renamed
-            } catch (IOException e) {
-                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp")); // frees the space of a half-written file
-                throw e;
-            }
-        });
+        write(file, () -> Safetensors.write(file, tensors, meta)); // whole or not at all
     }
 
     /** A write of a run file. */

@@ -2,7 +2,6 @@ package zooscope.pretrain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import zooscope.engine.io.NdArray;
+import zooscope.engine.io.WholeFile;
 import zooscope.zoo.Zoo;
 import zooscope.zoo.ZooKind;
 
@@ -123,13 +123,6 @@ public final class TaskSplit {
             part.put("rows", rows(p).length);
             json.put(p.name().toLowerCase(), part);
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp"); // replaced whole: a failed write leaves no half file
-        try {
-            Files.writeString(tmp, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        WholeFile.write(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json)); // a failed write leaves no half file
     }
 }

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.Map;
 import zooscope.engine.io.FormatException;
+import zooscope.engine.io.WholeFile;
 
 /** The arguments a job (zoo, pre-training run) records in its folder, so that a restart can be checked against them. */
 public final class ArgsFile {
@@ -36,9 +36,7 @@ public final class ArgsFile {
             }
             return;
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(want));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        WholeFile.write(file, JSON.writeValueAsBytes(want));
     }
 
     /** The first field where two JSON trees differ, as "field: have X, this command gives Y", or null. */

@@ -159,13 +159,6 @@ public final class Npy {
 
     /** Writes an array as an NPY 1.0 file (through a temporary file, so readers never see half a file). */
     public static void write(Path file, NdArray a) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer h = ByteBuffer.wrap(header(a.dtype(), a.shape()));
-            while (h.hasRemaining()) ch.write(h);
-            ByteBuffer d = ByteBuffer.wrap(a.data().toArray(ValueLayout.JAVA_BYTE));
-            while (d.hasRemaining()) ch.write(d);
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        WholeFile.write(file, ByteBuffer.wrap(header(a.dtype(), a.shape())), ByteBuffer.wrap(a.data().toArray(ValueLayout.JAVA_BYTE)));
     }
 }

@@ -75,16 +75,7 @@ public final class NpyAppender implements Closeable {
      * then replaces it, so a write that fails (a full disk) leaves no half header for the next open to trip on.
      */
     private static void createEmpty(Path file, DType dtype, long[] rowShape) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel t = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(Npy.header(dtype, shapeOf(0, rowShape)));
-            while (b.hasRemaining()) t.write(b);
-            t.force(true);
-        } catch (IOException e) {
-            try { Files.deleteIfExists(tmp); } catch (IOException suppressed) { e.addSuppressed(suppressed); }
-            throw e;
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        WholeFile.write(file, Npy.header(dtype, shapeOf(0, rowShape)));
     }
 
     private static long[] shapeOf(long rows, long[] rowShape) {

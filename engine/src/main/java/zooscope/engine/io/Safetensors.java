@@ -100,7 +100,7 @@ public final class Safetensors {
         return new Contents(tensors, metadata);
     }
 
-    /** Writes tensors in the given order, metadata sorted by key (header padded with spaces to a multiple of 8 bytes). */
+    /** Writes tensors in the given order, metadata sorted by key (header padded with spaces to a multiple of 8 bytes); whole or not at all. */
     public static void write(Path file, Map<String, NdArray> tensors, Map<String, String> metadata) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
@@ -124,8 +124,6 @@ public final class Safetensors {
         out.putLong(padded).put(h);
         while (out.position() < 8 + padded) out.put((byte) ' ');
         for (NdArray a : tensors.values()) out.put(a.data().toArray(ValueLayout.JAVA_BYTE));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, out.array());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        WholeFile.write(file, out.array());
     }
 }
