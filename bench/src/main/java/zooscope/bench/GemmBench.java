@@ -6,12 +6,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import zooscope.kernels.Backend;
 import zooscope.kernels.Backends;
+import zooscope.kernels.Buffer;
 
 /**
- * GEMM at the shapes one training step of a zoo LSTM (2×32, batch 32, 41 steps) runs, per backend.
+ * GEMM at the shapes one training step of a zoo LSTM (2×32, batch 32, 41 steps) runs in
+ * {@code LstmLayerPass}, per backend, with the weights already transposed as the pass keeps them.
  * Shape names: {@code proj0} input projection of layer 0 for all steps (x·W_ihᵀ, X = 6), {@code proj1}
- * the same for layer 1 (X = 32), {@code recur} one recurrent step (h·W_hhᵀ), {@code gradW} a weight
- * gradient over all steps (dGᵀ·h), {@code gradH} one step's ∂L/∂h (dG·W_hh).
+ * the same for layer 1 (X = 32), {@code recur} one recurrent step (h·W_hhᵀ), {@code gradW} one step's
+ * share of a weight gradient (hᵀ·dG), {@code gradH} one step's ∂L/∂h (dG·W_hh).
  */
 public class GemmBench extends BenchSettings {
     /** name: transA, transB, m, n, k. */
@@ -23,15 +25,15 @@ public class GemmBench extends BenchSettings {
     Backend k;
     boolean ta, tb;
     int m, n, kk;
-    float[] a, b, c;
+    Buffer a, b, c;
 
     /** {transA, transB, m, n, k} of a named shape. */
     static int[] dims(String shape) {
         return switch (shape) {
-            case "proj0" -> new int[] {0, 1, 41 * 32, 128, 6};
-            case "proj1" -> new int[] {0, 1, 41 * 32, 128, 32};
-            case "recur" -> new int[] {0, 1, 32, 128, 32};
-            case "gradW" -> new int[] {1, 0, 128, 32, 41 * 32};
+            case "proj0" -> new int[] {0, 0, 41 * 32, 128, 6};
+            case "proj1" -> new int[] {0, 0, 41 * 32, 128, 32};
+            case "recur" -> new int[] {0, 0, 32, 128, 32};
+            case "gradW" -> new int[] {1, 0, 32, 128, 32};
             case "gradH" -> new int[] {0, 0, 32, 32, 128};
             default -> throw new IllegalArgumentException(shape);
         };
@@ -49,13 +51,21 @@ public class GemmBench extends BenchSettings {
         int[] d = dims(shape);
         ta = d[0] == 1; tb = d[1] == 1; m = d[2]; n = d[3]; kk = d[4];
         SplittableRandom r = new SplittableRandom(1);
-        a = new float[m * kk]; b = new float[kk * n]; c = new float[m * n];
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-1, 1);
-        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble(-1, 1);
+        a = random(r, m * kk);
+        b = random(r, kk * n);
+        c = k.allocate(m * n);
+    }
+
+    private Buffer random(SplittableRandom r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextDouble(-1, 1);
+        Buffer buf = k.allocate(n);
+        k.copyIn(v, 0, buf, 0, n);
+        return buf;
     }
 
     @Benchmark
-    public float[] gemm() {
+    public Buffer gemm() {
         k.gemm(ta, tb, m, n, kk, 1f, a, 0, ta ? m : kk, b, 0, tb ? kk : n, 0f, c, 0, n);
         return c;
     }

@@ -46,30 +46,20 @@ record DwsNet(Tensor[] wih, Tensor[] bih, Tensor[] whh, Tensor[] bhh) {
 
     /** (4H, n) → [B, H, n, 4] (or (4H) → [B, H, 4]): element [j, p, gate] = W[gate·H + j, p]. */
     private static Tensor gateChannels(LstmLayout.Entry e, Tensor theta, LstmLayout layout) {
-        int B = theta.dim(0), P = layout.size(), H = e.shape()[0] / 4, n = e.shape().length == 2 ? e.shape()[1] : 1;
-        float[] out = new float[B * H * n * 4], d = theta.data();
-        for (int b = 0; b < B; b++) {
-            for (int gate = 0; gate < 4; gate++) {
-                for (int j = 0; j < H; j++) {
-                    for (int p = 0; p < n; p++) out[((b * H + j) * n + p) * 4 + gate] = d[theta.offset() + b * P + e.offset() + (gate * H + j) * n + p];
-                }
-            }
-        }
-        return e.shape().length == 2 ? Tensor.of(out, B, H, n, 4) : Tensor.of(out, B, H, 4);
+        int B = theta.dim(0), H = e.shape()[0] / 4, n = e.shape().length == 2 ? e.shape()[1] : 1;
+        Tensor w = theta.slice(1, e.offset(), e.offset() + e.size()).reshape(B, 4, H, n).permute(0, 2, 3, 1);
+        return e.shape().length == 2 ? w : w.reshape(B, H, 4);
     }
 
     /** The head's (O, H) or (O) repeated over 4 channels: [B, O, H, 4] or [B, O, 4]. */
     private static Tensor repeated(LstmLayout.Entry e, Tensor theta, LstmLayout layout) {
-        int B = theta.dim(0), P = layout.size(), n = e.size();
-        float[] out = new float[B * n * 4], d = theta.data();
-        for (int b = 0; b < B; b++) {
-            for (int i = 0; i < n; i++) java.util.Arrays.fill(out, (b * n + i) * 4, (b * n + i + 1) * 4, d[theta.offset() + b * P + e.offset() + i]);
-        }
-        int[] shape = new int[e.shape().length + 2];
+        int B = theta.dim(0), r = e.shape().length;
+        int[] shape = new int[r + 2];
         shape[0] = B;
-        System.arraycopy(e.shape(), 0, shape, 1, e.shape().length);
-        shape[shape.length - 1] = 4;
-        return Tensor.of(out, shape);
+        System.arraycopy(e.shape(), 0, shape, 1, r);
+        shape[r + 1] = 1;
+        Tensor w = theta.slice(1, e.offset(), e.offset() + e.size()).reshape(shape);
+        return Tensor.concat(r + 1, w, w, w, w);
     }
 
     /** Applies a function to every tensor (e.g. ReLU between layers). */

@@ -1,6 +1,7 @@
 package zooscope.encoders;
 
 import zooscope.engine.Rng;
+import zooscope.engine.Tensor;
 import zooscope.engine.nn.LstmLayout;
 
 /**
@@ -32,19 +33,21 @@ public final class HiddenPermutation {
 
     /**
      * Permutation augmentation (PAPER.md §8.7) of a training batch: one random permutation per LSTM layer,
-     * drawn from {@code rng} and shared by the whole batch, applied to each of the rows of {@code batch}
-     * ([rows, P], flat parameter vectors). Returns a new array.
+     * drawn from {@code rng} and shared by the whole batch, applied to each row of {@code batch} ([rows, P],
+     * flat parameter vectors). One gather on the batch's backend: the index map is {@link #apply} run on
+     * the positions 0..P−1 themselves (exact as floats, P < 2²⁴).
      */
-    public static float[] augment(LstmLayout layout, float[] batch, Rng rng) {
+    public static Tensor augment(LstmLayout layout, Tensor batch, Rng rng) {
         int P = layout.size();
-        if (batch.length % P != 0) throw new IllegalArgumentException(batch.length + " values are not rows of " + P + " parameters");
+        if (batch.rank() != 2 || batch.dim(1) != P) throw new IllegalArgumentException("batch " + java.util.Arrays.toString(batch.shape()) + " is not rows of " + P + " parameters");
         int[][] perms = new int[layout.layers()][];
         for (int l = 0; l < perms.length; l++) perms[l] = rng.permutation(layout.hidden());
-        float[] out = new float[batch.length];
-        for (int r = 0; r < batch.length / P; r++) {
-            System.arraycopy(apply(layout, java.util.Arrays.copyOfRange(batch, r * P, (r + 1) * P), perms), 0, out, r * P, P);
-        }
-        return out;
+        float[] positions = new float[P];
+        for (int i = 0; i < P; i++) positions[i] = i;
+        float[] moved = apply(layout, positions, perms);
+        int[] source = new int[P];
+        for (int i = 0; i < P; i++) source[i] = (int) moved[i];
+        return batch.gather(1, source);
     }
 
     /** Row gate·H + j moves to gate·H + π(j), in each of the 4 gate blocks. */

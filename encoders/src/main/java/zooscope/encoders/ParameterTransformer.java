@@ -61,22 +61,14 @@ public final class ParameterTransformer extends WeightEncoder {
 
     @Override
     protected Tensor embed(Tensor theta) {
-        int B = theta.dim(0), P = model.layout().size();
+        int B = theta.dim(0);
         Tensor[] parts = new Tensor[matrices.size() + 1];
-        float[] data = theta.data();
-        for (int i = 0; i < matrices.size(); i++) {
+        for (int i = 0; i < matrices.size(); i++) { // each row of a matrix, with its bias appended, is one token
             Matrix m = matrices.get(i);
             int rows = m.rows(), in = m.in();
-            float[] x = new float[B * rows * (in + 1)];
-            for (int b = 0; b < B; b++) {
-                int base = theta.offset() + b * P;
-                for (int r = 0; r < rows; r++) {
-                    int o = (b * rows + r) * (in + 1);
-                    System.arraycopy(data, base + m.weight().offset() + r * in, x, o, in);
-                    x[o + in] = data[base + m.bias().offset() + r];
-                }
-            }
-            parts[i] = embeddings.get(i).forward(Tensor.of(x, B, rows, in + 1));
+            Tensor w = theta.slice(1, m.weight().offset(), m.weight().offset() + rows * in).reshape(B, rows, in);
+            Tensor bias = theta.slice(1, m.bias().offset(), m.bias().offset() + rows).reshape(B, rows, 1);
+            parts[i] = embeddings.get(i).forward(Tensor.concat(2, w, bias));
         }
         parts[matrices.size()] = Tensor.zeros(B, 1, d).add(compressionToken);
         Tensor h = Tensor.concat(1, parts).add(positionalEmbedding);

@@ -22,12 +22,19 @@ final class ProbedRnns {
     ProbedRnns(LstmLayout layout, Tensor theta) {
         this.layout = layout;
         this.theta = theta;
-        wih = layout.layerOffsets("weight_ih");
-        whh = layout.layerOffsets("weight_hh");
-        bih = layout.layerOffsets("bias_ih");
-        bhh = layout.layerOffsets("bias_hh");
-        wout = layout.entry("linear.weight").offset();
-        bout = layout.entry("linear.bias").offset();
+        int L = layout.layers();
+        wih = new int[L];
+        whh = new int[L];
+        bih = new int[L];
+        bhh = new int[L];
+        for (int l = 0; l < L; l++) {
+            wih[l] = layout.weightIh(l);
+            whh[l] = layout.weightHh(l);
+            bih[l] = layout.biasIh(l);
+            bhh[l] = layout.biasHh(l);
+        }
+        wout = layout.headWeight();
+        bout = layout.headBias();
     }
 
     /** A state to be filled by {@link #step}. */

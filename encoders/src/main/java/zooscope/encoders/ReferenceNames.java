@@ -240,8 +240,8 @@ public final class ReferenceNames {
                 float[] v = e.constant() != null ? e.constant().clone() : new float[e.size()];
                 if (e.constant() == null) {
                     Tensor t = params.get(e.zsKey());
-                    float[] d = t.data();
-                    for (int i = 0; i < v.length; i++) v[i] = d[t.offset() + e.source(i)];
+                    float[] d = t.toArray(); // export: a host copy
+                    for (int i = 0; i < v.length; i++) v[i] = d[e.source(i)];
                 }
                 out.put(e.key(), NdArray.ofFloats(v, e.shape()));
             }

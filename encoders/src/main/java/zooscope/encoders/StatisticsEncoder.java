@@ -1,6 +1,7 @@
 package zooscope.encoders;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
 import zooscope.engine.nn.LstmLayout;
@@ -30,33 +31,15 @@ public final class StatisticsEncoder extends WeightEncoder {
     @Override
     protected Tensor embed(Tensor theta) { return mlp.forward(features(model.layout(), theta)); }
 
-    /** The statistics of every row, [B, tensors·7], computed in float64. */
+    /** The statistics of every row, [B, tensors·7]: per tensor its mean, unbiased variance and quantiles. */
     public static Tensor features(LstmLayout layout, Tensor theta) {
-        int B = theta.dim(0), P = layout.size(), T = layout.entries().size();
-        float[] f = new float[B * T * FEATURES_PER_TENSOR];
-        float[] data = theta.data();
-        for (int b = 0; b < B; b++) {
-            for (int t = 0; t < T; t++) {
-                LstmLayout.Entry e = layout.entries().get(t);
-                int n = e.size(), from = theta.offset() + b * P + e.offset();
-                double[] v = new double[n];
-                double mean = 0;
-                for (int i = 0; i < n; i++) { v[i] = data[from + i]; mean += v[i]; }
-                mean /= n;
-                double var = 0;
-                for (double x : v) var += (x - mean) * (x - mean);
-                var = n > 1 ? var / (n - 1) : Double.NaN; // unbiased, as torch.var
-                Arrays.sort(v);
-                int o = (b * T + t) * FEATURES_PER_TENSOR;
-                f[o] = (float) mean;
-                f[o + 1] = (float) var;
-                for (int q = 0; q < QUANTILES.length; q++) {
-                    double pos = QUANTILES[q] * (n - 1);
-                    int lo = (int) Math.floor(pos), hi = Math.min(lo + 1, n - 1);
-                    f[o + 2 + q] = (float) (v[lo] + (pos - lo) * (v[hi] - v[lo]));
-                }
-            }
+        List<Tensor> columns = new ArrayList<>();
+        for (LstmLayout.Entry e : layout.entries()) {
+            Tensor x = theta.slice(1, e.offset(), e.offset() + e.size()); // [B, n]
+            columns.add(x.mean(true, 1));
+            columns.add(x.var(true, 1));
+            columns.add(x.quantile(QUANTILES));
         }
-        return Tensor.of(f, B, T * FEATURES_PER_TENSOR);
+        return Tensor.concat(1, columns.toArray(Tensor[]::new));
     }
 }

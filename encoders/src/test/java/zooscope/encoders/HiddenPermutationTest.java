@@ -58,7 +58,7 @@ class HiddenPermutationTest {
         float[] batch = new float[rows * P];
         for (int r = 0; r < rows; r++) System.arraycopy(layout.flatten(layout.newModel(rng)), 0, batch, r * P, P);
         long draw = rng.nextLong();
-        float[] augmented = HiddenPermutation.augment(layout, batch, new Rng(draw));
+        float[] augmented = HiddenPermutation.augment(layout, Tensor.of(batch, rows, P), new Rng(draw)).toArray();
         Rng again = new Rng(draw);
         int[][] perms = new int[layout.layers()][];
         for (int l = 0; l < perms.length; l++) perms[l] = again.permutation(layout.hidden());

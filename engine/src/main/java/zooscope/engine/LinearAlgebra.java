@@ -1,8 +1,12 @@
 package zooscope.engine;
 
 import zooscope.kernels.Backend;
+import zooscope.kernels.Buffer;
 
-/** Matrix products through the backend's GEMM; backward passes are GEMMs that accumulate (beta = 1). */
+/**
+ * Matrix products through the backend's GEMM (a CPU backend spreads large ones over the cores); backward
+ * passes are GEMMs that accumulate (beta = 1).
+ */
 public final class LinearAlgebra {
     private LinearAlgebra() {}
 
@@ -11,12 +15,12 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("matmul needs [m,k]×[k,n], got " + Shapes.str(a.shape) + "×" + Shapes.str(b.shape));
         }
         int m = a.shape[0], k = a.shape[1], n = b.shape[1];
-        Backend K = Tensor.kernels();
-        float[] out = new float[m * n];
-        ParallelGemm.gemm(K, false, false, m, n, k, 1f, a.data, a.offset, k, b.data, b.offset, n, 0f, out, 0, n);
+        Backend K = Tensor.backendOf("matmul", a, b);
+        Buffer out = K.allocate(m * n);
+        K.gemm(false, false, m, n, k, 1f, a.data, a.offset, k, b.data, b.offset, n, 0f, out, 0, n);
         return Tensor.result(out, new int[] {m, n}, "matmul", g -> {
-            if (a.requiresGrad) ParallelGemm.gemm(K, false, true, m, k, n, 1f, g, 0, n, b.data, b.offset, n, 1f, a.gradBuffer(), 0, k);
-            if (b.requiresGrad) ParallelGemm.gemm(K, true, false, k, n, m, 1f, a.data, a.offset, k, g, 0, n, 1f, b.gradBuffer(), 0, n);
+            if (a.requiresGrad) K.gemm(false, true, m, k, n, 1f, g, 0, n, b.data, b.offset, n, 1f, a.gradBuffer(), 0, k);
+            if (b.requiresGrad) K.gemm(true, false, k, n, m, 1f, a.data, a.offset, k, g, 0, n, 1f, b.gradBuffer(), 0, n);
         }, a, b);
     }
 
@@ -25,12 +29,12 @@ public final class LinearAlgebra {
             throw new IllegalArgumentException("bmm needs [b,m,k]×[b,k,n], got " + Shapes.str(a.shape) + "×" + Shapes.str(b.shape));
         }
         int bs = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
-        Backend K = Tensor.kernels();
-        float[] out = new float[bs * m * n];
-        ParallelGemm.gemmBatched(K, bs, false, false, m, n, k, 1f, a.data, a.offset, k, m * k, b.data, b.offset, n, k * n, 0f, out, 0, n, m * n);
+        Backend K = Tensor.backendOf("bmm", a, b);
+        Buffer out = K.allocate(bs * m * n);
+        K.gemmBatched(bs, false, false, m, n, k, 1f, a.data, a.offset, k, m * k, b.data, b.offset, n, k * n, 0f, out, 0, n, m * n);
         return Tensor.result(out, new int[] {bs, m, n}, "bmm", g -> {
-            if (a.requiresGrad) ParallelGemm.gemmBatched(K, bs, false, true, m, k, n, 1f, g, 0, n, m * n, b.data, b.offset, n, k * n, 1f, a.gradBuffer(), 0, k, m * k);
-            if (b.requiresGrad) ParallelGemm.gemmBatched(K, bs, true, false, k, n, m, 1f, a.data, a.offset, k, m * k, g, 0, n, m * n, 1f, b.gradBuffer(), 0, n, k * n);
+            if (a.requiresGrad) K.gemmBatched(bs, false, true, m, k, n, 1f, g, 0, n, m * n, b.data, b.offset, n, k * n, 1f, a.gradBuffer(), 0, k, m * k);
+            if (b.requiresGrad) K.gemmBatched(bs, true, false, k, n, m, 1f, a.data, a.offset, k, m * k, g, 0, n, m * n, 1f, b.gradBuffer(), 0, n, k * n);
         }, a, b);
     }
 
@@ -45,19 +49,17 @@ public final class LinearAlgebra {
                 + (b == null ? "" : ", bias " + Shapes.str(b.shape)) + ": expected weight [out, " + in + "] and bias [out]");
         }
         int outF = w.shape[0], rows = x.size / in;
-        Backend K = Tensor.kernels();
-        float[] out = new float[rows * outF];
-        if (b != null) for (int r = 0; r < rows; r++) System.arraycopy(b.data, b.offset, out, r * outF, outF);
-        ParallelGemm.gemm(K, false, true, rows, outF, in, 1f, x.data, x.offset, in, w.data, w.offset, in, b == null ? 0f : 1f, out, 0, outF);
+        Backend K = Tensor.backendOf("linear", x, w, b);
+        Buffer out = K.allocate(rows * outF);
+        int[] block = {rows, outF}, dense = {outF, 1}, row = {0, 1};
+        if (b != null) Strided.copy(K, block, b.data, b.offset, row, out, 0, dense); // every row starts as the bias
+        K.gemm(false, true, rows, outF, in, 1f, x.data, x.offset, in, w.data, w.offset, in, b == null ? 0f : 1f, out, 0, outF);
         int[] shape = x.shape();
         shape[shape.length - 1] = outF;
         return Tensor.result(out, shape, "linear", g -> {
-            if (x.requiresGrad) ParallelGemm.gemm(K, false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in);
-            if (w.requiresGrad) ParallelGemm.gemm(K, true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in);
-            if (b != null && b.requiresGrad) {
-                float[] gb = b.gradBuffer();
-                for (int r = 0; r < rows; r++) K.axpy(outF, 1f, g, r * outF, gb, 0);
-            }
+            if (x.requiresGrad) K.gemm(false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in);
+            if (w.requiresGrad) K.gemm(true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in);
+            if (b != null && b.requiresGrad) Strided.add(K, block, 1f, g, 0, dense, b.gradBuffer(), 0, row); // db += Σ_rows g
         }, x, w, b);
     }
 
@@ -74,17 +76,15 @@ public final class LinearAlgebra {
         }
         int B = x.shape[0], M = x.shape[1], in = x.shape[2], P = theta.shape[1];
         if (wOffset < 0 || wOffset + out * in > P) throw new IllegalArgumentException("batchedLinear: a [" + out + ", " + in + "] matrix at " + wOffset + " does not fit rows of " + P);
-        Backend K = Tensor.kernels();
-        float[] y = new float[B * M * out];
-        for (int b = 0; b < B; b++) {
-            for (int bo : biasOffsets) {
-                for (int m = 0; m < M; m++) K.axpy(out, 1f, theta.data, theta.offset + b * P + bo, y, (b * M + m) * out);
-            }
+        Backend K = Tensor.backendOf("batchedLinear", x, theta);
+        Buffer y = K.allocate(B * M * out);
+        for (int bo : biasOffsets) { // y[b, m, :] += bias of network b
+            Strided.add(K, new int[] {B, M, out}, 1f, theta.data, theta.offset + bo, new int[] {P, 0, 1}, y, 0, new int[] {M * out, out, 1});
         }
-        ParallelGemm.gemmBatched(K, B, false, true, M, out, in, 1f, x.data, x.offset, in, M * in, theta.data, theta.offset + wOffset, in, P,
+        K.gemmBatched(B, false, true, M, out, in, 1f, x.data, x.offset, in, M * in, theta.data, theta.offset + wOffset, in, P,
             1f, y, 0, out, M * out);
         return Tensor.result(y, new int[] {B, M, out}, "batched_linear", g ->
-            ParallelGemm.gemmBatched(K, B, false, false, M, in, out, 1f, g, 0, out, M * out, theta.data, theta.offset + wOffset, in, P,
+            K.gemmBatched(B, false, false, M, in, out, 1f, g, 0, out, M * out, theta.data, theta.offset + wOffset, in, P,
                 1f, x.gradBuffer(), 0, in, M * in), x);
     }
 }

@@ -1,10 +1,12 @@
 package zooscope.engine;
 
 import zooscope.kernels.Backend;
+import zooscope.kernels.Buffer;
 
 /**
  * One LSTM layer over a whole sequence, forward and backpropagation through time, on time-major
- * buffers it owns (so that repeated use allocates nothing). PyTorch semantics: gate order i, f, g, o,
+ * buffers of one backend that it allocates once (so that repeated use allocates nothing); every step is
+ * a call to that backend. PyTorch semantics: gate order i, f, g, o,
  * zero initial state. Used by the autodiff op {@link Recurrent#lstmLayer} and by the multi-model trainer.
  *
  * <p>Forward: the input projections of all steps are one GEMM (teacher forcing makes all inputs known),
@@ -14,22 +16,18 @@ import zooscope.kernels.Backend;
 public final class LstmLayerPass {
     public final int batch, time, input, hidden;
     private final int G, BH, TB;
-    /** Whether its GEMMs are spread over the cores ({@link ParallelGemm}); same bits either way. */
-    private final boolean spread;
+    private final Backend k;
     /** Per step [B, 4H]: the gate activations after forward. */
-    private final float[] acts;
+    private final Buffer acts;
     /** Steps 0..T of h and c, each [B, H]; step 0 is the zero initial state. */
-    public final float[] hs, cs;
+    public final Buffer hs, cs;
     /** tanh(c) of steps 1..T, each [B, H], kept for the backward pass. */
-    private final float[] tcs;
-    private final float[] wihT, whhT, dG, gWT, gWTStep, ones, gh, ghNext, gc, gcPrev;
+    private final Buffer tcs;
+    private final Buffer wihT, whhT, dG, gWT, gWTStep, ones, gh, ghNext, gc, gcPrev;
 
-    /** A pass whose GEMMs run on the calling thread (the multi-model trainer runs one pass per thread). */
-    public LstmLayerPass(int batch, int time, int input, int hidden) { this(batch, time, input, hidden, false); }
-
-    /** @param spread split its GEMMs over the cores, for one large layer (the autodiff op) */
-    LstmLayerPass(int batch, int time, int input, int hidden, boolean spread) {
-        this.spread = spread;
+    /** A pass whose buffers and calls are on backend k. */
+    public LstmLayerPass(Backend k, int batch, int time, int input, int hidden) {
+        this.k = k;
         this.batch = batch;
         this.time = time;
         this.input = input;
@@ -37,21 +35,21 @@ public final class LstmLayerPass {
         G = 4 * hidden;
         BH = batch * hidden;
         TB = time * batch;
-        acts = new float[TB * G];
-        hs = new float[(time + 1) * BH];
-        cs = new float[(time + 1) * BH];
-        tcs = new float[TB * hidden];
-        wihT = new float[input * G];
-        whhT = new float[hidden * G];
-        dG = new float[TB * G];
-        gWT = new float[Math.max(input, hidden) * G];
-        gWTStep = new float[Math.max(input, hidden) * G];
-        ones = new float[TB];
-        java.util.Arrays.fill(ones, 1f);
-        gh = new float[BH];
-        ghNext = new float[BH];
-        gc = new float[BH];
-        gcPrev = new float[BH];
+        acts = k.allocate(TB * G);
+        hs = k.allocate((time + 1) * BH);
+        cs = k.allocate((time + 1) * BH);
+        tcs = k.allocate(TB * hidden);
+        wihT = k.allocate(input * G);
+        whhT = k.allocate(hidden * G);
+        dG = k.allocate(TB * G);
+        gWT = k.allocate(Math.max(input, hidden) * G);
+        gWTStep = k.allocate(Math.max(input, hidden) * G);
+        ones = k.allocate(TB);
+        k.fill(ones, 0, TB, 1f);
+        gh = k.allocate(BH);
+        ghNext = k.allocate(BH);
+        gc = k.allocate(BH);
+        gcPrev = k.allocate(BH);
     }
 
     /** Offset in {@link #hs} of h_1, the first output; the outputs h_1..h_T are contiguous [T·B, H] rows. */
@@ -61,17 +59,17 @@ public final class LstmLayerPass {
      * Runs the layer on time-major input rows [T·B, input] starting at {@code inOff}. Weights: W_ih [4H, in],
      * W_hh [4H, H], biases [4H], each given as (array, offset).
      */
-    public void forward(Backend k, float[] in, int inOff, float[] wih, int wihOff, float[] whh, int whhOff,
-                        float[] bih, int bihOff, float[] bhh, int bhhOff) {
-        transpose(wih, wihOff, G, input, wihT);
-        transpose(whh, whhOff, G, hidden, whhT);
-        for (int j = 0; j < G; j++) acts[j] = bih[bihOff + j] + bhh[bhhOff + j];
-        for (int r = 1; r < TB; r++) System.arraycopy(acts, 0, acts, r * G, G);
-        gemm(k, false, false, TB, G, input, 1f, in, inOff, input, wihT, 0, G, 1f, acts, 0, G);
-        java.util.Arrays.fill(hs, 0, BH, 0f);
-        java.util.Arrays.fill(cs, 0, BH, 0f);
+    public void forward(Buffer in, int inOff, Buffer wih, int wihOff, Buffer whh, int whhOff,
+                        Buffer bih, int bihOff, Buffer bhh, int bhhOff) {
+        transpose(k, wih, wihOff, G, input, wihT);
+        transpose(k, whh, whhOff, G, hidden, whhT);
+        k.binary(Backend.Binary.ADD, new int[] {G}, bih, bihOff, UNIT, bhh, bhhOff, UNIT, acts, 0);
+        Strided.copy(k, new int[] {TB - 1, G}, acts, 0, new int[] {0, 1}, acts, G, new int[] {G, 1}); // every row: b_ih + b_hh
+        gemm(false, false, TB, G, input, 1f, in, inOff, input, wihT, 0, G, 1f, acts, 0, G);  // + x·W_ihᵀ, all steps at once
+        k.fill(hs, 0, BH, 0f);
+        k.fill(cs, 0, BH, 0f);
         for (int t = 0; t < time; t++) {
-            gemm(k, false, false, batch, G, hidden, 1f, hs, t * BH, hidden, whhT, 0, G, 1f, acts, t * batch * G, G);
+            gemm(false, false, batch, G, hidden, 1f, hs, t * BH, hidden, whhT, 0, G, 1f, acts, t * batch * G, G); // + h_{t−1}·W_hhᵀ
             k.lstmCellForward(batch, hidden, acts, t * batch * G, cs, t * BH, cs, (t + 1) * BH, tcs, t * BH, hs, (t + 1) * BH);
         }
     }
@@ -81,32 +79,32 @@ public final class LstmLayerPass {
      * ∂L/∂h_1..h_T, time-major [T·B, H]. Accumulates into the weight and bias gradients (an array may be
      * null to skip it) and writes ∂L/∂input into {@code gIn} [T·B, input] (null to skip).
      */
-    public void backward(Backend k, float[] in, int inOff, float[] gH, int gHOff,
-                         float[] wih, int wihOff, float[] whh, int whhOff,
-                         float[] gWih, int gWihOff, float[] gWhh, int gWhhOff,
-                         float[] gBih, int gBihOff, float[] gBhh, int gBhhOff, float[] gIn, int gInOff) {
-        java.util.Arrays.fill(ghNext, 0f);
-        java.util.Arrays.fill(gc, 0f);
-        float[] cIn = gc, cOut = gcPrev;
+    public void backward(Buffer in, int inOff, Buffer gH, int gHOff,
+                         Buffer wih, int wihOff, Buffer whh, int whhOff,
+                         Buffer gWih, int gWihOff, Buffer gWhh, int gWhhOff,
+                         Buffer gBih, int gBihOff, Buffer gBhh, int gBhhOff, Buffer gIn, int gInOff) {
+        k.fill(ghNext, 0, BH, 0f);
+        k.fill(gc, 0, BH, 0f);
+        Buffer cIn = gc, cOut = gcPrev;
         for (int t = time - 1; t >= 0; t--) {
-            System.arraycopy(gH, gHOff + t * BH, gh, 0, BH);
-            k.axpy(BH, 1f, ghNext, 0, gh, 0);
+            Strided.copy(k, BH, gH, gHOff + t * BH, gh, 0);
+            k.axpy(BH, 1f, ghNext, 0, gh, 0); // dh_t = ∂L/∂h_t from above + from step t+1
             k.lstmCellBackward(batch, hidden, acts, t * batch * G, cs, t * BH, tcs, t * BH, gh, 0, cIn, 0, dG, t * batch * G, cOut, 0);
-            float[] swap = cIn; cIn = cOut; cOut = swap;
-            if (t > 0) gemm(k, false, false, batch, hidden, G, 1f, dG, t * batch * G, G, whh, whhOff, hidden, 0f, ghNext, 0, hidden);
+            Buffer swap = cIn; cIn = cOut; cOut = swap;
+            if (t > 0) gemm(false, false, batch, hidden, G, 1f, dG, t * batch * G, G, whh, whhOff, hidden, 0f, ghNext, 0, hidden); // dh_{t−1} = dG_t·W_hh
         }
         // ∂W = dGᵀ·h summed over steps, formed as (hᵀ·dG)ᵀ: transposing h [T·B, n] costs a quarter of
         // transposing dG [T·B, 4H], and the GEMM is vectorised along the 4H gate columns.
-        if (gWhh != null) weightGradient(k, hs, 0, hidden, gWhh, gWhhOff);
-        if (gWih != null) weightGradient(k, in, inOff, input, gWih, gWihOff);
+        if (gWhh != null) weightGradient(hs, 0, hidden, gWhh, gWhhOff);
+        if (gWih != null) weightGradient(in, inOff, input, gWih, gWihOff);
         if (gBih != null || gBhh != null) {
             // Σ over all T·B rows of dG, as one GEMM with a row of ones
-            float[] gb = gWTStep;
-            gemm(k, false, false, 1, G, TB, 1f, ones, 0, TB, dG, 0, G, 0f, gb, 0, G);
+            Buffer gb = gWTStep;
+            gemm(false, false, 1, G, TB, 1f, ones, 0, TB, dG, 0, G, 0f, gb, 0, G);
             if (gBih != null) k.axpy(G, 1f, gb, 0, gBih, gBihOff);
             if (gBhh != null) k.axpy(G, 1f, gb, 0, gBhh, gBhhOff);
         }
-        if (gIn != null) gemm(k, false, false, TB, input, G, 1f, dG, 0, G, wih, wihOff, input, 0f, gIn, gInOff, input);
+        if (gIn != null) gemm(false, false, TB, input, G, 1f, dG, 0, G, wih, wihOff, input, 0f, gIn, gInOff, input); // dx = dG·W_ih
     }
 
     /**
@@ -116,28 +114,24 @@ public final class LstmLayerPass {
      * (T + B)·ε rather than T·B·ε. This matters: where a gradient entry is a cancelling sum as small as
      * AdamW's ε, its absolute error decides the size of the first update.
      */
-    private void weightGradient(Backend k, float[] v, int vOff, int n, float[] g, int gOff) {
-        java.util.Arrays.fill(gWT, 0, n * G, 0f);
+    private void weightGradient(Buffer v, int vOff, int n, Buffer g, int gOff) {
+        k.fill(gWT, 0, n * G, 0f);
         for (int t = 0; t < time; t++) {
-            gemm(k, true, false, n, G, batch, 1f, v, vOff + t * batch * n, n, dG, t * batch * G, G, 0f, gWTStep, 0, G);
+            gemm(true, false, n, G, batch, 1f, v, vOff + t * batch * n, n, dG, t * batch * G, G, 0f, gWTStep, 0, G); // v_tᵀ·dG_t
             k.axpy(n * G, 1f, gWTStep, 0, gWT, 0);
         }
-        for (int r = 0; r < G; r++) {
-            for (int c = 0; c < n; c++) g[gOff + r * n + c] += gWT[c * G + r];
-        }
+        k.add(new int[] {G, n}, 1f, gWT, 0, new int[] {1, G}, g, gOff, new int[] {n, 1}); // g += gWTᵀ
     }
 
-    private void gemm(Backend k, boolean transA, boolean transB, int m, int n, int kk, float alpha, float[] a, int aOff, int lda,
-                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        if (spread) ParallelGemm.gemm(k, transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        else k.gemm(transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    private static final int[] UNIT = {1};
+
+    private void gemm(boolean transA, boolean transB, int m, int n, int kk, float alpha, Buffer a, int aOff, int lda,
+                      Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
+        k.gemm(transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** dst [cols, rows] = transpose of src [rows, cols] at srcOff. */
-    static void transpose(float[] src, int srcOff, int rows, int cols, float[] dst) {
-        for (int r = 0; r < rows; r++) {
-            int s = srcOff + r * cols;
-            for (int c = 0; c < cols; c++) dst[c * rows + r] = src[s + c];
-        }
+    public static void transpose(Backend k, Buffer src, int srcOff, int rows, int cols, Buffer dst) {
+        k.copy(new int[] {cols, rows}, src, srcOff, new int[] {1, cols}, dst, 0, new int[] {rows, 1});
     }
 }

@@ -1,5 +1,8 @@
 package zooscope.engine;
 
+import zooscope.kernels.Backend;
+import zooscope.kernels.Buffer;
+
 /**
  * The LSTM layer as an autodiff op (PyTorch semantics, gate order i, f, g, o, zero initial state):
  * forward and backpropagation through time are {@link LstmLayerPass}; this class only converts between
@@ -17,19 +20,21 @@ public final class Recurrent {
             throw new IllegalArgumentException("LSTM layer: input " + Shapes.str(x.shape) + " with weight_ih " + Shapes.str(wIh.shape)
                 + ", weight_hh " + Shapes.str(wHh.shape) + ": expected weight_ih [4H, " + X + "], weight_hh [4H, H], biases [4H]");
         }
-        var k = Tensor.kernels();
-        LstmLayerPass pass = new LstmLayerPass(B, T, X, H, true);
-        float[] xt = toTimeMajor(x.data, x.offset, B, T, X);
-        pass.forward(k, xt, 0, wIh.data, wIh.offset, wHh.data, wHh.offset, bIh.data, bIh.offset, bHh.data, bHh.offset);
-        float[] out = fromTimeMajor(pass.hs, pass.outputOffset(), B, T, H);
+        Backend k = Tensor.backendOf("lstm_layer", x, wIh, wHh, bIh, bHh);
+        LstmLayerPass pass = new LstmLayerPass(k, B, T, X, H);
+        Buffer xt = k.allocate(T * B * X);
+        toTimeMajor(k, x.data, x.offset, B, T, X, xt, 0);
+        pass.forward(xt, 0, wIh.data, wIh.offset, wHh.data, wHh.offset, bIh.data, bIh.offset, bHh.data, bHh.offset);
+        Buffer out = k.allocate(B * T * H);
+        fromTimeMajor(k, pass.hs, pass.outputOffset(), B, T, H, out, 0);
         return Tensor.result(out, new int[] {B, T, H}, "lstm_layer", g -> {
-            float[] gxt = x.requiresGrad ? new float[T * B * X] : null;
-            pass.backward(k, xt, 0, toTimeMajor(g, 0, B, T, H), 0, wIh.data, wIh.offset, wHh.data, wHh.offset,
+            Buffer gt = k.allocate(T * B * H), gxt = x.requiresGrad ? k.allocate(T * B * X) : null;
+            toTimeMajor(k, g, 0, B, T, H, gt, 0);
+            pass.backward(xt, 0, gt, 0, wIh.data, wIh.offset, wHh.data, wHh.offset,
                 wIh.requiresGrad ? wIh.gradBuffer() : null, 0, wHh.requiresGrad ? wHh.gradBuffer() : null, 0,
                 bIh.requiresGrad ? bIh.gradBuffer() : null, 0, bHh.requiresGrad ? bHh.gradBuffer() : null, 0, gxt, 0);
-            if (gxt != null) {
-                float[] gx = fromTimeMajor(gxt, 0, B, T, X);
-                k.axpy(gx.length, 1f, gx, 0, x.gradBuffer(), 0);
+            if (gxt != null) { // dx += gxt read back in batch-first order
+                k.add(new int[] {B, T, X}, 1f, gxt, 0, new int[] {X, B * X, 1}, x.gradBuffer(), 0, new int[] {T * X, X, 1});
             }
         }, x, wIh, wHh, bIh, bHh);
     }
@@ -44,49 +49,33 @@ public final class Recurrent {
         if (gates.dim(-1) != 4 * H || gates.size != 4 * c.size) {
             throw new IllegalArgumentException("LSTM cell: gates " + Shapes.str(gates.shape) + " for state " + Shapes.str(c.shape) + ": expected [..., 4H] with the same leading shape");
         }
-        var k = Tensor.kernels();
-        float[] acts = java.util.Arrays.copyOfRange(gates.data, gates.offset, gates.offset + gates.size);
-        float[] cNew = new float[rows * H], tc = new float[rows * H], h = new float[rows * H];
+        Backend k = Tensor.backendOf("lstm_cell", gates, c);
+        Buffer acts = k.allocate(gates.size), cNew = k.allocate(rows * H), tc = k.allocate(rows * H), h = k.allocate(rows * H);
+        Strided.copy(k, gates.size, gates.data, gates.offset, acts, 0); // the kernel activates the gates in place
         k.lstmCellForward(rows, H, acts, 0, c.data, c.offset, cNew, 0, tc, 0, h, 0);
-        float[] out = new float[rows * 2 * H];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(h, r * H, out, r * 2 * H, H);
-            System.arraycopy(cNew, r * H, out, r * 2 * H + H, H);
-        }
+        Buffer out = k.allocate(rows * 2 * H);
+        int[] half = {rows, H}, dense = {H, 1}, inOut = {2 * H, 1};
+        Strided.copy(k, half, h, 0, dense, out, 0, inOut);
+        Strided.copy(k, half, cNew, 0, dense, out, H, inOut);
         int[] shape = c.shape();
         shape[shape.length - 1] = 2 * H;
         return Tensor.result(out, shape, "lstm_cell", g -> {
-            float[] gh = new float[rows * H], gc = new float[rows * H], dGates = new float[rows * 4 * H], gcPrev = new float[rows * H];
-            for (int r = 0; r < rows; r++) {
-                System.arraycopy(g, r * 2 * H, gh, r * H, H);
-                System.arraycopy(g, r * 2 * H + H, gc, r * H, H);
-            }
+            Buffer gh = k.allocate(rows * H), gc = k.allocate(rows * H), dGates = k.allocate(rows * 4 * H), gcPrev = k.allocate(rows * H);
+            Strided.copy(k, half, g, 0, inOut, gh, 0, dense);
+            Strided.copy(k, half, g, H, inOut, gc, 0, dense);
             k.lstmCellBackward(rows, H, acts, 0, c.data, c.offset, tc, 0, gh, 0, gc, 0, dGates, 0, gcPrev, 0);
-            if (gates.requiresGrad) k.axpy(dGates.length, 1f, dGates, 0, gates.gradBuffer(), 0);
-            if (c.requiresGrad) k.axpy(gcPrev.length, 1f, gcPrev, 0, c.gradBuffer(), 0);
+            if (gates.requiresGrad) k.axpy(rows * 4 * H, 1f, dGates, 0, gates.gradBuffer(), 0);
+            if (c.requiresGrad) k.axpy(rows * H, 1f, gcPrev, 0, c.gradBuffer(), 0);
         }, gates, c);
     }
 
-    /** [B, T, F] (at off) → [T, B, F]. */
-    public static float[] toTimeMajor(float[] src, int off, int B, int T, int F) {
-        float[] dst = new float[B * T * F];
-        toTimeMajor(src, off, B, T, F, dst);
-        return dst;
+    /** [B, T, F] at src[off] → [T, B, F] at dst[dstOff]. */
+    public static void toTimeMajor(Backend k, Buffer src, int off, int B, int T, int F, Buffer dst, int dstOff) {
+        Strided.copy(k, new int[] {T, B, F}, src, off, new int[] {F, T * F, 1}, dst, dstOff, new int[] {B * F, F, 1});
     }
 
-    /** [B, T, F] (at off) → [T, B, F] into dst. */
-    public static void toTimeMajor(float[] src, int off, int B, int T, int F, float[] dst) {
-        for (int b = 0; b < B; b++) {
-            for (int t = 0; t < T; t++) System.arraycopy(src, off + (b * T + t) * F, dst, (t * B + b) * F, F);
-        }
-    }
-
-    /** [T, B, F] (at off) → [B, T, F]. */
-    static float[] fromTimeMajor(float[] src, int off, int B, int T, int F) {
-        float[] dst = new float[B * T * F];
-        for (int t = 0; t < T; t++) {
-            for (int b = 0; b < B; b++) System.arraycopy(src, off + (t * B + b) * F, dst, (b * T + t) * F, F);
-        }
-        return dst;
+    /** [T, B, F] at src[off] → [B, T, F] at dst[dstOff]. */
+    static void fromTimeMajor(Backend k, Buffer src, int off, int B, int T, int F, Buffer dst, int dstOff) {
+        Strided.copy(k, new int[] {B, T, F}, src, off, new int[] {F, B * F, 1}, dst, dstOff, new int[] {T * F, F, 1});
     }
 }

@@ -2,13 +2,14 @@ package zooscope.engine;
 
 import java.util.Arrays;
 import zooscope.kernels.Backend;
+import zooscope.kernels.Buffer;
 
 /** Reshape, permute, slice, gather and concat. Backward passes move gradients back to where values came from. */
 final class ShapeOps {
     private ShapeOps() {}
 
     static Tensor reshape(Tensor a, int[] newShape) {
-        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
+        Backend k = a.backend;
         int[] shape = newShape.clone();
         int infer = -1, known = 1;
         for (int d = 0; d < shape.length; d++) {
@@ -39,13 +40,12 @@ final class ShapeOps {
             shape[d] = a.shape[p];
             st[d] = inStrides[p];
         }
-        int[] src = Shapes.strideIndex(shape, st); // output position → input position
-        float[] out = new float[a.size];
-        for (int i = 0; i < a.size; i++) out[i] = a.data[a.offset + src[i]];
+        Backend k = a.backend;
+        Buffer out = k.allocate(a.size);
+        int[] dense = Shapes.strides(shape);
+        Strided.copy(k, shape, a.data, a.offset, st, out, 0, dense); // out[i] = a[i permuted]
         return Tensor.result(out, shape, "permute", g -> {
-            if (!a.requiresGrad) return;
-            float[] ga = a.gradBuffer();
-            for (int i = 0; i < a.size; i++) ga[src[i]] += g[i];
+            if (a.requiresGrad) Strided.add(k, shape, 1f, g, 0, dense, a.gradBuffer(), 0, st); // da[i permuted] += g[i]
         }, a);
     }
 
@@ -63,7 +63,7 @@ final class ShapeOps {
     private static int inner(int[] shape, int axis) { int n = 1; for (int d = axis + 1; d < shape.length; d++) n *= shape[d]; return n; }
 
     static Tensor slice(Tensor a, int axis, int start, int end) {
-        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
+        Backend k = a.backend;
         int ax = Shapes.axis(axis, a.rank());
         int len = a.shape[ax];
         if (start < 0 || end > len || start > end) {
@@ -78,17 +78,17 @@ final class ShapeOps {
                 if (a.requiresGrad) k.axpy(w, 1f, g, 0, a.gradBuffer(), from);
             }, a);
         }
-        float[] out = new float[outer * w];
-        for (int o = 0; o < outer; o++) System.arraycopy(a.data, a.offset + (o * len + start) * inner, out, o * w, w);
+        int[] block = {outer, w}, dense = {w, 1}, inA = {len * inner, 1};
+        int from = a.offset + start * inner;
+        Buffer out = k.allocate(outer * w);
+        Strided.copy(k, block, a.data, from, inA, out, 0, dense);
         return Tensor.result(out, shape, "slice", g -> {
-            if (!a.requiresGrad) return;
-            float[] ga = a.gradBuffer();
-            for (int o = 0; o < outer; o++) k.axpy(w, 1f, g, o * w, ga, (o * len + start) * inner);
+            if (a.requiresGrad) Strided.add(k, block, 1f, g, 0, dense, a.gradBuffer(), start * inner, inA);
         }, a);
     }
 
     static Tensor gather(Tensor a, int axis, int[] indices) {
-        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
+        Backend k = a.backend;
         int ax = Shapes.axis(axis, a.rank());
         int len = a.shape[ax], outer = outer(a.shape, ax), inner = inner(a.shape, ax), m = indices.length;
         for (int i = 0; i < m; i++) {
@@ -96,22 +96,16 @@ final class ShapeOps {
         }
         int[] shape = a.shape();
         shape[ax] = m;
-        float[] out = new float[outer * m * inner];
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < m; i++) System.arraycopy(a.data, a.offset + (o * len + indices[i]) * inner, out, (o * m + i) * inner, inner);
-        }
+        Buffer out = k.allocate(outer * m * inner);
+        k.gather(outer, len, inner, indices, a.data, a.offset, out, 0);
         return Tensor.result(out, shape, "gather", g -> {
-            if (!a.requiresGrad) return;
-            float[] ga = a.gradBuffer();
-            for (int o = 0; o < outer; o++) {
-                for (int i = 0; i < m; i++) k.axpy(inner, 1f, g, (o * m + i) * inner, ga, (o * len + indices[i]) * inner);
-            }
+            if (a.requiresGrad) k.scatterAdd(outer, len, inner, indices, g, 0, a.gradBuffer(), 0);
         }, a);
     }
 
     static Tensor concat(int axis, Tensor[] parts) {
-        Backend k = Tensor.kernels(); // the backward runs on the forward's backend
         if (parts.length == 0) throw new IllegalArgumentException("concat of nothing");
+        Backend k = Tensor.backendOf("concat", parts);
         int rank = parts[0].rank(), ax = Shapes.axis(axis, rank);
         int total = 0;
         for (Tensor p : parts) {
@@ -125,20 +119,19 @@ final class ShapeOps {
         int[] shape = parts[0].shape();
         shape[ax] = total;
         int outer = outer(shape, ax), inner = inner(shape, ax), row = total * inner;
-        float[] out = new float[outer * row];
+        Buffer out = k.allocate(outer * row);
         int[] starts = new int[parts.length];
         for (int j = 0, at = 0; j < parts.length; j++) {
             starts[j] = at;
             int w = parts[j].shape[ax] * inner;
-            for (int o = 0; o < outer; o++) System.arraycopy(parts[j].data, parts[j].offset + o * w, out, o * row + at, w);
+            Strided.copy(k, new int[] {outer, w}, parts[j].data, parts[j].offset, new int[] {w, 1}, out, at, new int[] {row, 1});
             at += w;
         }
         return Tensor.result(out, shape, "concat", g -> {
             for (int j = 0; j < parts.length; j++) {
                 if (!parts[j].requiresGrad) continue;
-                float[] gp = parts[j].gradBuffer();
                 int w = parts[j].shape[ax] * inner;
-                for (int o = 0; o < outer; o++) k.axpy(w, 1f, g, o * row + starts[j], gp, o * w);
+                Strided.add(k, new int[] {outer, w}, 1f, g, starts[j], new int[] {row, 1}, parts[j].gradBuffer(), 0, new int[] {w, 1});
             }
         }, parts);
     }

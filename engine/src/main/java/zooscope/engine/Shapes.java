@@ -46,34 +46,44 @@ final class Shapes {
         return out;
     }
 
-    /**
-     * For every position of a tensor of shape {@code iterShape} (row-major order) the value
-     * Σ_d index_d·strides[d]. With suitable strides this is a broadcast, a reduction or a permutation map.
-     */
-    static int[] strideIndex(int[] iterShape, int[] strides) {
-        int n = size(iterShape), rank = iterShape.length;
-        int[] out = new int[n];
-        int[] ctr = new int[rank];
-        int pos = 0;
-        for (int k = 0; k < n; k++) {
-            out[k] = pos;
-            for (int d = rank - 1; d >= 0; d--) {
-                pos += strides[d];
-                if (++ctr[d] < iterShape[d]) break;
-                pos -= strides[d] * iterShape[d];
-                ctr[d] = 0;
-            }
-        }
-        return out;
-    }
-
-    /** Map from each position of {@code outShape} to the position of the broadcast input {@code inShape}. */
-    static int[] broadcastIndex(int[] inShape, int[] outShape) {
+    /** Strides that read a contiguous tensor of {@code inShape} as {@code outShape} under broadcasting (0 along broadcast axes). */
+    static int[] broadcastStrides(int[] inShape, int[] outShape) {
         int[] inStrides = strides(inShape);
         int[] st = new int[outShape.length];
         int shift = outShape.length - inShape.length;
         for (int d = shift; d < outShape.length; d++) st[d] = inShape[d - shift] == 1 ? 0 : inStrides[d - shift];
-        return strideIndex(outShape, st);
+        return st;
+    }
+
+    /**
+     * The same strided index space with adjacent axes merged wherever every operand walks them as one
+     * (stride of the outer = stride of the inner × its length) and axes of length 1 dropped, so that a
+     * backend loops over runs as long as possible. Returns {shape, strides of operand 0, operand 1, ...}.
+     */
+    static int[][] collapse(int[] shape, int[]... strides) {
+        int ops = strides.length;
+        int[] outShape = new int[Math.max(shape.length, 1)];
+        int[][] outStrides = new int[ops][outShape.length];
+        int r = outShape.length; // filled from the back
+        boolean open = false;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] == 1) continue;
+            boolean merge = open;
+            for (int o = 0; o < ops && merge; o++) merge = strides[o][d] == outStrides[o][r] * outShape[r];
+            if (merge) {
+                outShape[r] *= shape[d];
+            } else {
+                r--;
+                outShape[r] = shape[d];
+                for (int o = 0; o < ops; o++) outStrides[o][r] = strides[o][d];
+                open = true;
+            }
+        }
+        if (!open) { r--; outShape[r] = 1; } // every axis had length 1 (or a scalar): one element, strides 0
+        int[][] out = new int[ops + 1][];
+        out[0] = Arrays.copyOfRange(outShape, r, outShape.length);
+        for (int o = 0; o < ops; o++) out[o + 1] = Arrays.copyOfRange(outStrides[o], r, outShape.length);
+        return out;
     }
 
     /** The shape with the given axes set to 1 (keep-dims reduction shape). */

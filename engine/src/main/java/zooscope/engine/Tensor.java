@@ -7,10 +7,14 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import zooscope.kernels.Backend;
 import zooscope.kernels.Backends;
+import zooscope.kernels.Buffer;
 
 /**
- * A float32 tensor: a shape and contiguous row-major storage ({@code data} from {@code offset}).
- * Reshapes and slices along the first axis are views that share the storage; every other op copies.
+ * A float32 tensor: a shape and contiguous row-major storage in a {@link Buffer} of its backend (from
+ * {@code offset}). Reshapes and slices along the first axis are views that share the storage; every
+ * other op writes a new buffer. Every op runs on the backend of its inputs (all inputs must share one)
+ * and its backward on that same backend; the values reach the host only through an explicit copy
+ * ({@link #toArray()}, {@link #item()}, {@link #get}). New tensors are made on {@link Backends#current()}.
  *
  * <p><b>Autodiff.</b> An op whose input requires a gradient records a {@link Node} on its output: the
  * inputs and a closure that, given ∂L/∂output, adds ∂L/∂input into each input's gradient buffer.
@@ -19,61 +23,92 @@ import zooscope.kernels.Backends;
  * gradients of intermediate results are dropped once used.
  */
 public final class Tensor {
-    final float[] data;
+    final Backend backend;
+    final Buffer data;
     final int offset;
     final int[] shape;
     final int size;
     boolean requiresGrad;
-    float[] grad;
+    /** ∂L/∂this, [size] at offset 0 of a buffer of the same backend; null until a gradient arrives. */
+    Buffer grad;
     Node node;
 
     /** The recorded producer of a tensor: its inputs and how to send a gradient back to them. */
     record Node(String op, Tensor[] inputs, Backward backward) {}
 
-    /** Adds ∂L/∂input into the inputs' gradient buffers, given ∂L/∂output. */
+    /** Adds ∂L/∂input into the inputs' gradient buffers, given ∂L/∂output ([size] at offset 0). */
     @FunctionalInterface
-    interface Backward { void apply(float[] gradOut); }
+    interface Backward { void apply(Buffer gradOut); }
 
-    Tensor(float[] data, int offset, int[] shape) {
+    Tensor(Buffer data, int offset, int[] shape) {
         this.shape = shape.clone();
         this.size = Shapes.size(shape);
-        if (offset < 0 || offset + size > data.length) {
-            throw new IllegalArgumentException("storage of " + data.length + " floats cannot hold shape "
+        if (offset < 0 || offset + size > data.length()) {
+            throw new IllegalArgumentException("storage of " + data.length() + " floats cannot hold shape "
                 + Shapes.str(shape) + " at offset " + offset);
         }
+        this.backend = data.owner();
         this.data = data;
         this.offset = offset;
     }
 
-    static Backend kernels() { return Backends.current(); }
+    /** A new zero tensor on backend k. */
+    static Tensor empty(Backend k, int[] shape) { return new Tensor(k.allocate(Shapes.size(shape)), 0, shape); }
+
+    /**
+     * The one backend the inputs share (null inputs are skipped); inputs on two backends are an error
+     * naming both, since an op cannot read one backend's buffers on the other.
+     */
+    static Backend backendOf(String op, Tensor... inputs) {
+        Backend k = null;
+        for (Tensor t : inputs) {
+            if (t == null) continue;
+            if (k == null) k = t.backend;
+            else if (t.backend != k) {
+                throw new IllegalArgumentException(op + ": inputs live on backends '" + k.name() + "' and '" + t.backend.name()
+                    + "'; move one with Tensor.to(backend)");
+            }
+        }
+        return k;
+    }
 
     // ---------------------------------------------------------------- creation
 
-    /** Wraps {@code values} (no copy) as a tensor of the given shape. */
-    public static Tensor of(float[] values, int... shape) { return new Tensor(values, 0, shape); }
+    /** A tensor of the given shape on the current backend, holding a copy of {@code values}. */
+    public static Tensor of(float[] values, int... shape) { return of(Backends.current(), values, shape); }
 
-    public static Tensor zeros(int... shape) { return new Tensor(new float[Shapes.size(shape)], 0, shape); }
-
-    public static Tensor full(float value, int... shape) {
-        float[] d = new float[Shapes.size(shape)];
-        Arrays.fill(d, value);
-        return new Tensor(d, 0, shape);
+    /** A tensor of the given shape on backend k, holding a copy of {@code values}. */
+    public static Tensor of(Backend k, float[] values, int... shape) {
+        if (values.length != Shapes.size(shape)) {
+            throw new IllegalArgumentException(values.length + " values for shape " + Shapes.str(shape) + " (" + Shapes.size(shape) + " elements)");
+        }
+        Tensor t = empty(k, shape);
+        k.copyIn(values, 0, t.data, 0, values.length);
+        return t;
     }
 
-    public static Tensor scalar(float value) { return new Tensor(new float[] {value}, 0, new int[0]); }
+    public static Tensor zeros(int... shape) { return empty(Backends.current(), shape); }
 
-    /** Entries uniform in [lo, hi). */
+    public static Tensor full(float value, int... shape) {
+        Tensor t = zeros(shape);
+        t.backend.fill(t.data, 0, t.size, value);
+        return t;
+    }
+
+    public static Tensor scalar(float value) { return of(new float[] {value}); }
+
+    /** Entries uniform in [lo, hi), drawn on the host in index order. */
     public static Tensor uniform(Rng rng, double lo, double hi, int... shape) {
         float[] d = new float[Shapes.size(shape)];
         for (int i = 0; i < d.length; i++) d[i] = rng.uniform(lo, hi);
-        return new Tensor(d, 0, shape);
+        return of(d, shape);
     }
 
-    /** Entries normal with mean 0 and the given standard deviation. */
+    /** Entries normal with mean 0 and the given standard deviation, drawn on the host in index order. */
     public static Tensor normal(Rng rng, double std, int... shape) {
         float[] d = new float[Shapes.size(shape)];
         for (int i = 0; i < d.length; i++) d[i] = (float) (std * rng.normal());
-        return new Tensor(d, 0, shape);
+        return of(d, shape);
     }
 
     /** One-hot rows: shape {@code indexShape} + [classes]; indices must lie in [0, classes). */
@@ -91,8 +126,11 @@ public final class Tensor {
         }
         int[] shape = Arrays.copyOf(is, is.length + 1);
         shape[is.length] = classes;
-        return new Tensor(d, 0, shape);
+        return of(d, shape);
     }
+
+    /** The same values on backend k (a copy through the host), cut off from the graph; this tensor if already there. */
+    public Tensor to(Backend k) { return k == backend ? this : of(k, toArray(), shape); }
 
     // ---------------------------------------------------------------- inspection
 
@@ -102,20 +140,27 @@ public final class Tensor {
     /** Length of an axis; negative axes count from the end. */
     public int dim(int axis) { return shape[Shapes.axis(axis, shape.length)]; }
 
-    /** Backing storage (shared, not a copy) and the offset where this tensor starts in it. */
-    public float[] data() { return data; }
+    /** The backend that holds the values and runs this tensor's ops. */
+    public Backend backend() { return backend; }
+
+    /** The buffer holding the values (shared, not a copy) and where this tensor starts in it: for optimisers and the trainer. */
+    public Buffer storage() { return data; }
     public int offset() { return offset; }
 
-    /** A copy of the values in row-major order. */
-    public float[] toArray() { return Arrays.copyOfRange(data, offset, offset + size); }
+    /** A copy of the values in row-major order, on the host. */
+    public float[] toArray() {
+        float[] out = new float[size];
+        backend.copyOut(data, offset, out, 0, size);
+        return out;
+    }
 
     /** The only value of a one-element tensor. */
     public float item() {
         if (size != 1) throw new IllegalStateException("item() needs one element, shape is " + Shapes.str(shape));
-        return data[offset];
+        return get();
     }
 
-    /** The value at a multi-index. */
+    /** The value at a multi-index (a copy to the host). */
     public float get(int... index) {
         if (index.length != shape.length) throw new IllegalArgumentException("index rank " + index.length + " != tensor rank " + shape.length);
         int[] st = Shapes.strides(shape);
@@ -124,13 +169,15 @@ public final class Tensor {
             if (index[d] < 0 || index[d] >= shape[d]) throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " outside " + Shapes.str(shape));
             p += index[d] * st[d];
         }
-        return data[p];
+        float[] one = new float[1];
+        backend.copyOut(data, p, one, 0, 1);
+        return one[0];
     }
 
-    /** Overwrites the values (for leaves: parameters, data); the graph is not told. */
+    /** Overwrites the values from the host (for leaves: parameters, data); the graph is not told. */
     public Tensor copyFrom(float[] values) {
         if (values.length != size) throw new IllegalArgumentException("copyFrom: " + values.length + " values for shape " + Shapes.str(shape));
-        System.arraycopy(values, 0, data, offset, size);
+        backend.copyIn(values, 0, data, offset, size);
         return this;
     }
 
@@ -149,21 +196,29 @@ public final class Tensor {
 
     public boolean requiresGradient() { return requiresGrad; }
 
-    /** The accumulated gradient (same layout as {@link #toArray()}), or null if none was computed yet. */
-    public float[] grad() { return grad; }
+    /** A host copy of the accumulated gradient (same layout as {@link #toArray()}), or null if none was computed yet. */
+    public float[] grad() {
+        if (grad == null) return null;
+        float[] out = new float[size];
+        backend.copyOut(grad, 0, out, 0, size);
+        return out;
+    }
 
-    public void zeroGrad() { if (grad != null) Arrays.fill(grad, 0f); }
+    /** The gradient's buffer ([size] at offset 0; null if none yet), for optimisers: no copy. */
+    public Buffer gradStorage() { return grad; }
+
+    public void zeroGrad() { if (grad != null) backend.fill(grad, 0, size, 0f); }
 
     /** The same values, cut off from the graph (shares storage). */
     public Tensor detach() { return new Tensor(data, offset, shape); }
 
-    float[] gradBuffer() {
-        if (grad == null) grad = new float[size];
+    Buffer gradBuffer() {
+        if (grad == null) grad = backend.allocate(size);
         return grad;
     }
 
     /** Builds an op's output and, when recording and some input requires grad, its graph node. */
-    static Tensor result(float[] out, int[] shape, String op, Backward backward, Tensor... inputs) {
+    static Tensor result(Buffer out, int[] shape, String op, Backward backward, Tensor... inputs) {
         return attach(new Tensor(out, 0, shape), op, backward, inputs);
     }
 
@@ -190,8 +245,9 @@ public final class Tensor {
         if (!requiresGrad) throw new IllegalStateException("backward(): this tensor does not depend on any tensor that requires grad");
         if (gradOut.length != size) throw new IllegalArgumentException("gradOut has " + gradOut.length + " values, tensor " + size);
         List<Tensor> order = topologicalOrder();
-        float[] g = gradBuffer();
-        for (int i = 0; i < size; i++) g[i] += gradOut[i];
+        Buffer seed = backend.allocate(size);
+        backend.copyIn(gradOut, 0, seed, 0, size);
+        backend.axpy(size, 1f, seed, 0, gradBuffer(), 0);
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.node == null || t.grad == null) continue;
@@ -238,17 +294,19 @@ public final class Tensor {
     public Tensor sigmoid() { return Elementwise.unary(Backend.Unary.SIGMOID, this); }
     public Tensor tanh() { return Elementwise.unary(Backend.Unary.TANH, this); }
     public Tensor relu() { return Elementwise.unary(Backend.Unary.RELU, this); }
+    /** log(1 + eˣ), computed stably; its derivative is σ(x). */
+    public Tensor softplus() { return Elementwise.unary(Backend.Unary.SOFTPLUS, this); }
 
     // ---------------------------------------------------------------- reductions
 
     /** Sum over all elements (a scalar). */
-    public Tensor sum() { return Reductions.reduce(this, new int[0], false, Reductions.Kind.SUM); }
-    public Tensor sum(boolean keepDim, int... axes) { return Reductions.reduce(this, axes, keepDim, Reductions.Kind.SUM); }
-    public Tensor mean() { return Reductions.reduce(this, new int[0], false, Reductions.Kind.MEAN); }
-    public Tensor mean(boolean keepDim, int... axes) { return Reductions.reduce(this, axes, keepDim, Reductions.Kind.MEAN); }
+    public Tensor sum() { return Reductions.reduce(this, new int[0], false, Backend.Reduction.SUM); }
+    public Tensor sum(boolean keepDim, int... axes) { return Reductions.reduce(this, axes, keepDim, Backend.Reduction.SUM); }
+    public Tensor mean() { return Reductions.reduce(this, new int[0], false, Backend.Reduction.MEAN); }
+    public Tensor mean(boolean keepDim, int... axes) { return Reductions.reduce(this, axes, keepDim, Backend.Reduction.MEAN); }
     /** Unbiased variance (divides by n − 1, as torch.var) over the axes (all if none). */
-    public Tensor var(boolean keepDim, int... axes) { return Reductions.reduce(this, axes, keepDim, Reductions.Kind.VAR); }
-    /** Quantiles of all elements, linear interpolation between order statistics (torch.quantile). */
+    public Tensor var(boolean keepDim, int... axes) { return Reductions.reduce(this, axes, keepDim, Backend.Reduction.VAR); }
+    /** Quantiles along the last axis ([..., n] → [..., qs.length]), linear interpolation between order statistics (torch.quantile). */
     public Tensor quantile(double... qs) { return Reductions.quantile(this, qs); }
 
     // ---------------------------------------------------------------- linear algebra

@@ -39,9 +39,9 @@ class AutodiffTest {
     void viewsShareStorageAndRouteGradients() {
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad();
         Tensor flat = x.reshape(-1);
-        assertSame(x.data(), flat.data(), "reshape is a view");
+        assertSame(x.storage(), flat.storage(), "reshape is a view");
         Tensor row = x.slice(0, 1, 2);
-        assertSame(x.data(), row.data(), "slice along axis 0 is a view");
+        assertSame(x.storage(), row.storage(), "slice along axis 0 is a view");
         assertEquals(3, row.offset());
         row.mul(2f).sum().add(flat.sum()).backward();
         assertArrayEquals(new float[] {1, 1, 1, 3, 3, 3}, x.grad());

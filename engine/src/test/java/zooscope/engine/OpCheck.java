@@ -11,7 +11,9 @@ import zooscope.kernels.Cases;
  * float64 reference.
  */
 final class OpCheck {
-    static final Backend[] BACKENDS = Backends.available().stream().map(Backends::byName).toArray(Backend[]::new);
+    /** Every backend that runs here, and the fake remote one (proof that ops go through the seam only). */
+    static final Backend[] BACKENDS = java.util.stream.Stream.concat(Backends.available().stream().map(Backends::byName),
+        java.util.stream.Stream.of(RemoteBackendTest.REMOTE)).toArray(Backend[]::new);
 
     /** An op on several inputs: float32 engine version and float64 reference of the same function. */
     record Case(String name, float[][] inputs, int[][] shapes, boolean[] differentiable,

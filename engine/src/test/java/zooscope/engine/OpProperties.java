@@ -159,18 +159,22 @@ class OpProperties {
     @MethodSource("seeds")
     void quantiles(long seed) {
         Cases.Gen g = Cases.gen(seed);
-        int n = g.dim(30);
+        int rows = g.dim(4), n = g.dim(30);
         double[] qs = {0, 0.25, 0.5, 0.75, 1, g.r.nextDouble()};
-        OpCheck.check(new OpCheck.Case("quantile n=" + n, new float[][] {g.floats(n, -3, 3)}, new int[][] {{n}}, all(1),
+        OpCheck.check(new OpCheck.Case("quantile rows=" + rows + " n=" + n, new float[][] {g.floats(rows * n, -3, 3)}, new int[][] {{rows, n}}, all(1),
             t -> t[0].quantile(qs),
             x -> {
-                double[] sorted = x[0].clone();
-                Arrays.sort(sorted);
-                return Arrays.stream(qs).map(q -> {
-                    double pos = q * (n - 1);
-                    int lo = (int) Math.floor(pos), hi = Math.min(lo + 1, n - 1);
-                    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-                }).toArray();
+                double[] y = new double[rows * qs.length];
+                for (int r = 0; r < rows; r++) {
+                    double[] sorted = Arrays.copyOfRange(x[0], r * n, (r + 1) * n);
+                    Arrays.sort(sorted);
+                    for (int j = 0; j < qs.length; j++) {
+                        double pos = qs[j] * (n - 1);
+                        int lo = (int) Math.floor(pos), hi = Math.min(lo + 1, n - 1);
+                        y[r * qs.length + j] = sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+                    }
+                }
+                return y;
             }), g);
     }
 

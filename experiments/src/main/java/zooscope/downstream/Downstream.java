@@ -103,7 +103,7 @@ public final class Downstream {
         Features f = (rows, aug, training) -> {
             enc.train(training);
             Tensor theta = data.theta(rows);
-            if (aug != null && enc.wantsPermutationAugmentation()) theta = Tensor.of(HiddenPermutation.augment(zoo.kind.layout, theta.toArray(), aug), theta.shape());
+            if (aug != null && enc.wantsPermutationAugmentation()) theta = HiddenPermutation.augment(zoo.kind.layout, theta, aug);
             return enc.encode(theta);
         };
         return fit("supervised", encoderName, seed, updates, predictor, enc, f, out);

@@ -8,7 +8,6 @@ import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
 import zooscope.engine.multi.LstmStepper;
 import zooscope.formal.FormalLanguage;
-import zooscope.kernels.Backends;
 
 /**
  * The cloned-performance check of formal-language pre-training (PAPER.md §9, §9.1.10): for RNNs evenly
@@ -53,14 +52,12 @@ final class CloneCheck implements PerformanceCheck {
         rnn.load(p.zoo.parameters(row), 0);
         Rng rng = Rng.stream(Pretrainer.EVAL_SEED, Pretrainer.CLONE, row);
         short[] seqs = new short[S * FormalLanguage.LENGTH];
-        float[] x = new float[S * V], logits = new float[S * V], logp = new float[S * V];
-        var k = Backends.current();
+        float[] x = new float[S * V], logp = new float[S * V];
         for (int s = 0; s < S; s++) seqs[s * FormalLanguage.LENGTH] = FormalLanguage.BOS;
         for (int t = 0; t < T; t++) {
             java.util.Arrays.fill(x, 0f);
             for (int s = 0; s < S; s++) x[s * V + seqs[s * FormalLanguage.LENGTH + t]] = 1f;
-            rnn.step(k, x, 0, logits, 0);
-            k.softmaxRows(true, logits, 0, logp, 0, S, V);
+            rnn.step(x, 0, null, logp);
             for (int s = 0; s < S; s++) seqs[s * FormalLanguage.LENGTH + t + 1] = FormalLanguage.sampleToken(rng, logp, s * V);
         }
         return performance(language(row), seqs, S);
@@ -73,9 +70,9 @@ final class CloneCheck implements PerformanceCheck {
         p.emulator.train(false);
         short[] seqs = new short[N * L];
         try (var off = Grad.off()) {
-            float[] z = p.encoder.encode(p.data.theta(rows)).toArray(), zRep = new float[N * 16];
-            for (int i = 0; i < N; i++) System.arraycopy(z, (i / S) * 16, zRep, i * 16, 16);
-            Emulator.Stepper em = p.emulator.stepper(Tensor.of(zRep, N, 16));
+            int[] rowOf = new int[N];
+            for (int i = 0; i < N; i++) rowOf[i] = i / S;
+            Emulator.Stepper em = p.emulator.stepper(p.encoder.encode(p.data.theta(rows)).gather(0, rowOf)); // each row's z, S times
             for (int i = 0; i < N; i++) seqs[i * L] = FormalLanguage.BOS;
             for (int t = 0; t < T; t++) {
                 float[] x = new float[N * V];

@@ -37,7 +37,7 @@ public final class EmulationStep {
     /** z of a batch; the flat and transformer encoders see randomly permuted hidden units (PAPER.md §8.7). */
     public Tensor encode(Tensor theta, Rng augment) {
         if (!encoder.wantsPermutationAugmentation()) return encoder.encode(theta);
-        return encoder.encode(Tensor.of(HiddenPermutation.augment(encoder.model().layout(), theta.toArray(), augment), theta.shape()));
+        return encoder.encode(HiddenPermutation.augment(encoder.model().layout(), theta, augment));
     }
 
     /** One update on a batch; dropout masks from {@code dropoutSeed}. Returns the batch loss. */
@@ -49,7 +49,7 @@ public final class EmulationStep {
         Tensor loss = cfg.loss().mean(emulator.forward(b.x(), z), b.target());
         double l = loss.item();
         if (!Double.isFinite(l)) { // the parameters are finite (checked after the previous step): the data or an overflow
-            String group = firstNonFinite(z.data(), z.offset(), z.size()) >= 0 ? "encoder" : "emulator";
+            String group = finite(z) ? "emulator" : "encoder";
             throw new NumericalFault(-1, group, null, "the training loss is " + l + " (the " + (group.equals("encoder") ? "encoder's output z is" : "encoder's output z is finite, the emulator's output is")
                 + " not finite)");
         }
@@ -62,7 +62,7 @@ public final class EmulationStep {
         opt.zeroGrad();
         for (String group : new String[] {"encoder", "emulator"}) {
             for (Tensor p : (group.equals("encoder") ? encoderParams : emulatorParams)) {
-                if (firstNonFinite(p.data(), p.offset(), p.size()) >= 0) throw fault(group, false);
+                if (!finite(p)) throw fault(group, false);
             }
         }
         return l;
@@ -75,15 +75,18 @@ public final class EmulationStep {
     private NumericalFault fault(String group, boolean gradient) {
         for (var e : (group.equals("encoder") ? encoder.namedParameters() : emulator.namedParameters()).entrySet()) {
             Tensor p = e.getValue();
-            float[] a = gradient ? p.grad() : p.data();
-            int i = a == null ? -1 : gradient ? firstNonFinite(a, 0, p.size()) : firstNonFinite(a, p.offset(), p.size());
+            float[] a = gradient ? p.grad() : p.toArray(); // host copies, on the failure path only
+            int i = a == null ? -1 : firstNonFinite(a, 0, p.size());
             if (i < 0) continue;
-            String where = group + " parameter '" + e.getKey() + "' (element " + (gradient ? i : i - p.offset()) + " of " + p.size() + ")";
+            String where = group + " parameter '" + e.getKey() + "' (element " + i + " of " + p.size() + ")";
             return new NumericalFault(-1, group, e.getKey(), gradient ? "the gradient of " + where + " is " + a[i] + "; no step taken"
                 : where + " became " + a[i] + " in the AdamW step (learning rate " + cfg.lr() + ")");
         }
         return new NumericalFault(-1, group, null, "a non-finite " + (gradient ? "gradient" : "value") + " in the " + group);
     }
+
+    /** Whether every value of t is finite: Σx² in float64 is finite exactly then (no float can overflow it). */
+    static boolean finite(Tensor t) { return Double.isFinite(t.backend().sumSquares(t.storage(), t.offset(), t.size())); }
 
     /** Index of the first NaN or infinity in a[from, from + n), or -1. */
     static int firstNonFinite(float[] a, int from, int n) {

@@ -63,9 +63,8 @@ final class MnistCloneCheck implements PerformanceCheck {
         p.emulator.train(false);
         int correct = 0;
         try (var off = Grad.off()) {
-            float[] z = p.encoder.encode(p.data.theta(new long[] {row})).toArray(), zRep = new float[N * 16];
-            for (int i = 0; i < N; i++) System.arraycopy(z, 0, zRep, i * 16, 16);
-            Tensor logits = p.emulator.forward(Tensor.of(x, N, T, X), Tensor.of(zRep, N, 16));
+            Tensor z = p.encoder.encode(p.data.theta(new long[] {row})).gather(0, new int[N]); // the row's z, N times
+            Tensor logits = p.emulator.forward(Tensor.of(x, N, T, X), z);
             float[] last = logits.slice(1, T - 1, T).toArray();
             int O = p.emulator.outputSize;
             for (int i = 0; i < N; i++) {

@@ -219,7 +219,7 @@ public final class Pretrainer {
                 int to = Math.min(rows.length, from + cfg.batch());
                 EmulationData.Batch b = data.batch(java.util.Arrays.copyOfRange(rows, from, to), java.util.Arrays.copyOfRange(rollout, from, to));
                 Tensor z = stepper.encode(b.theta(), Rng.stream(EVAL_SEED, AUGMENT, part.ordinal(), k));
-                for (float v : cfg.loss().perItem(emulator.forward(b.x(), z), b.target()).toArray()) sum += v;
+                sum += cfg.loss().perItem(emulator.forward(b.x(), z), b.target()).sum().item();
             }
         }
         return sum / rows.length;

@@ -7,8 +7,6 @@ import zooscope.engine.io.NdArray;
 import zooscope.engine.multi.LstmStepper;
 import zooscope.engine.nn.LstmLayout;
 import zooscope.formal.FormalLanguage;
-import zooscope.kernels.Backend;
-import zooscope.kernels.Backends;
 
 /**
  * The formal-language zoo (PAPER.md §4): a task d = [0, m_b, m_c, m_d] per run with each m uniform in
@@ -69,22 +67,20 @@ final class FormalZoo implements ZooRecipe {
     private final class Sampler implements Evaluator {
         private final int B = SAMPLES + ROLLOUTS;
         private final LstmStepper stepper = new LstmStepper(LAYOUT, B);
-        private final float[] x = new float[B * V], logits = new float[B * V], logp = new float[B * V];
+        private final float[] x = new float[B * V], logp = new float[B * V];
         private final short[] seqs = new short[B * LEN];
 
         @Override
         public Map<String, NdArray> evaluate(Run run, int step, float[] params) {
             FormalLanguage lang = task(seed, run.index());
             Rng rng = Rng.stream(seed, run.index(), EVAL, step);
-            Backend k = Backends.current();
             stepper.load(params, 0);
             float[] stored = new float[ROLLOUTS * T * V];
             for (int b = 0; b < B; b++) seqs[b * LEN] = FormalLanguage.BOS;
             for (int t = 0; t < T; t++) {
                 java.util.Arrays.fill(x, 0f);
                 for (int b = 0; b < B; b++) x[b * V + seqs[b * LEN + t]] = 1f;
-                stepper.step(k, x, 0, logits, 0);
-                k.softmaxRows(true, logits, 0, logp, 0, B, V);
+                stepper.step(x, 0, null, logp);
                 for (int b = 0; b < B; b++) seqs[b * LEN + t + 1] = FormalLanguage.sampleToken(rng, logp, b * V);
                 for (int r = 0; r < ROLLOUTS; r++) System.arraycopy(logp, (SAMPLES + r) * V, stored, (r * T + t) * V, V);
             }

@@ -8,8 +8,6 @@ import zooscope.engine.Rng;
 import zooscope.engine.io.NdArray;
 import zooscope.engine.multi.LstmStepper;
 import zooscope.engine.nn.LstmLayout;
-import zooscope.kernels.Backend;
-import zooscope.kernels.Backends;
 import zooscope.mnist.Mnist;
 
 /**
@@ -137,15 +135,13 @@ final class MnistZoo implements ZooRecipe {
                 Mnist.inputs(mnist.pixels(), images[b], source, inputs, b * SEQ);
                 labels[b] = mnist.label(images[b]);
             }
-            Backend k = Backends.current();
             stepper.reset();
             double loss = 0;
             int correct = 0;
             for (int t = 0; t < T; t++) {
                 for (int b = 0; b < EVAL_BATCH; b++) System.arraycopy(inputs, b * SEQ + t * X, x, b * X, X);
-                stepper.step(k, x, 0, logits, 0);
+                stepper.step(x, 0, logits, logp);
                 if (keep != null) for (int r = 0; r < ROLLOUTS; r++) System.arraycopy(logits, r * O, keep, (r * T + t) * O, O);
-                k.softmaxRows(true, logits, 0, logp, 0, n, O);
                 for (int b = 0; b < n; b++) loss -= logp[b * O + labels[b]];
                 if (t == T - 1) {
                     for (int b = 0; b < n; b++) {

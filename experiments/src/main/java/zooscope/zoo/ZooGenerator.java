@@ -19,6 +19,7 @@ import zooscope.engine.io.NdArray;
 import zooscope.engine.multi.MultiModelLstm;
 import zooscope.engine.optim.PiecewiseLinear;
 import zooscope.mnist.Mnist;
+import zooscope.kernels.Backends;
 
 /**
  * Generates a zoo: trains its runs in groups ({@link MultiModelLstm}), evaluates every run at the
@@ -120,11 +121,7 @@ public final class ZooGenerator {
             }
             long start = System.nanoTime();
             int diverged = 0;
-            ExecutorService pool = Executors.newFixedThreadPool(o.threads(), r -> {
-                Thread t = new Thread(r, "zooscope-eval");
-                t.setDaemon(true);
-                return t;
-            });
+            ExecutorService pool = Executors.newFixedThreadPool(o.threads(), Backends.modelWorkers("zooscope-eval"));
             ZooRecipe.Evaluator[] evaluators = new ZooRecipe.Evaluator[o.threads()];
             for (int i = 0; i < evaluators.length; i++) evaluators[i] = recipe.evaluator();
             try (Progress progress = new Progress(o.log(), totalSteps, inShard, done)) {

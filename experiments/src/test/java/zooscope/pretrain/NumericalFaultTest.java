@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import zooscope.engine.Tensor;
 import zooscope.zoo.ZooGenerator;
 import zooscope.zoo.ZooKind;
 
@@ -40,7 +41,10 @@ class NumericalFaultTest {
         String name = List.copyOf(faulty.emulator.namedParameters().keySet()).get(1);
         int[] updates = {0};
         faulty.stepper.afterBackward = () -> { // update 15: one NaN in the gradient of one emulator parameter
-            if (updates[0]++ == 15) faulty.emulator.namedParameters().get(name).grad()[3] = Float.NaN;
+            if (updates[0]++ == 15) { // element 3 of the gradient becomes NaN
+                Tensor p = faulty.emulator.namedParameters().get(name);
+                p.backend().copyIn(new float[] {Float.NaN}, 0, p.gradStorage(), 3, 1);
+            }
         };
         NumericalFault f = assertThrows(NumericalFault.class, () -> faulty.run(PretrainTest.QUIET));
         assertEquals(15, f.update);

@@ -2,6 +2,7 @@ package zooscope.kernels;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Chooses the backend at run time. Default: {@code native} where its library loads and runs its AVX-512
@@ -41,15 +42,27 @@ public final class Backends {
     /** Makes {@code backend} the one in use for the whole process. */
     public static void use(Backend backend) { current = backend; }
 
-    /** A new instance of the named backend; the message of the exception lists the valid names. */
+    private static final Backend SCALAR = new ScalarBackend(), VECTOR = new VectorBackend();
+
+    /**
+     * The named backend (one instance per name: tensors made under it stay usable after switching back);
+     * the message of the exception lists the valid names.
+     */
     public static Backend byName(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "scalar" -> new ScalarBackend();
-            case "vector" -> new VectorBackend();
+            case "scalar" -> SCALAR;
+            case "vector" -> VECTOR;
             case "native" -> NativeBackend.load().orElseThrow(() -> new IllegalArgumentException(
                 "backend 'native' is not available here: " + NativeBackend.unavailableReason()));
             default -> throw new IllegalArgumentException(
                 "unknown backend '" + name + "' (zooscope.backend): expected one of " + NAMES);
         };
     }
+
+    /**
+     * Threads for running whole models side by side, one per core (the multi-model trainer, the zoo's
+     * evaluation): the host backends do not split a GEMM called on them (they split large GEMMs called
+     * elsewhere over the cores), since the models already keep every core busy.
+     */
+    public static ThreadFactory modelWorkers(String name) { return ParallelGemm.modelWorkers(name); }
 }

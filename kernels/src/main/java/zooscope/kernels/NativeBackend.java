@@ -25,7 +25,7 @@ import java.util.Optional;
  * <p>{@link #load()} never throws: without the library (another OS, a build without gcc) it is empty
  * and {@link #unavailableReason()} says why.
  */
-public final class NativeBackend implements Backend {
+public final class NativeBackend extends HostBackend {
     /** Must equal ABI_VERSION in zooscope.c. */
     static final int ABI_VERSION = 2;
     static final String RESOURCE = "/native/linux-x86_64/libzooscope.so";
@@ -34,7 +34,7 @@ public final class NativeBackend implements Backend {
     private static volatile Optional<NativeBackend> instance;
     private static volatile String reason = "not loaded yet";
 
-    private final Backend rest = new VectorBackend();
+    private final HostBackend rest = new VectorBackend();
     private final MethodHandle sgemm, cellForward, cellBackward, axpy, setIsa, getIsa;
 
     private NativeBackend(SymbolLookup lib) {
@@ -149,78 +149,99 @@ public final class NativeBackend implements Backend {
 
     @Override public String name() { return "native"; }
 
-    /**
-     * Heap segments of the arrays passed most recently on this thread. {@code MemorySegment.ofArray}
-     * allocates two objects per call, and a training loop passes the same few dozen arrays to the C
-     * kernels over and over; with the cache the loop allocates nothing. Arrays above 4 Mi floats are not
-     * kept, so the cache never holds on to much memory.
-     */
-    private static final class Segments {
-        static final int SIZE = 64, MAX_CACHED = 1 << 22;
-        final float[][] arrays = new float[SIZE][];
-        final MemorySegment[] segments = new MemorySegment[SIZE];
-        int next;
-
-        MemorySegment of(float[] a) {
-            for (int i = 0; i < SIZE; i++) if (arrays[i] == a) return segments[i];
-            MemorySegment s = MemorySegment.ofArray(a);
-            if (a.length <= MAX_CACHED) {
-                arrays[next] = a;
-                segments[next] = s;
-                next = (next + 1) % SIZE;
-            }
-            return s;
-        }
-    }
-
-    private static final ThreadLocal<Segments> SEGMENTS = ThreadLocal.withInitial(Segments::new);
-
-    private static MemorySegment seg(float[] a) { return a == null ? MemorySegment.NULL : SEGMENTS.get().of(a); }
-
     private static IllegalStateException failed(String what, Throwable e) {
         return new IllegalStateException("native " + what + " failed", e);
     }
 
-    @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+    // The hot kernels in C, reached with heap segments of the arrays (no copy). Buffers keep their segment
+    // (HostBuffer.segment(), made once), so a training loop allocates nothing; the array versions, used by
+    // the kernel tests, wrap their arrays per call.
+
+    private MemorySegment seg(Buffer b) { return b == null ? MemorySegment.NULL : ((HostBuffer) owned(b)).segment(); }
+
+    private static MemorySegment seg(float[] a) { return a == null ? MemorySegment.NULL : MemorySegment.ofArray(a); }
+
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, int aOff, int lda,
+                      MemorySegment b, int bOff, int ldb, float beta, MemorySegment c, int cOff, int ldc) {
         try {
-            sgemm.invokeExact(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, seg(a), aOff, lda, seg(b), bOff, ldb, beta, seg(c), cOff, ldc);
+            sgemm.invokeExact(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } catch (Throwable e) {
             throw failed("gemm", e);
         }
     }
 
-    @Override
-    public void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
-                                float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff) {
+    private void cellForward(int batch, int hidden, MemorySegment gates, int gOff, MemorySegment cPrev, int cpOff,
+                             MemorySegment c, int cOff, MemorySegment tc, int tcOff, MemorySegment h, int hOff) {
         try {
-            cellForward.invokeExact(batch, hidden, seg(gates), gOff, seg(cPrev), cpOff, seg(c), cOff, seg(tc), tcOff, seg(h), hOff);
+            cellForward.invokeExact(batch, hidden, gates, gOff, cPrev, cpOff, c, cOff, tc, tcOff, h, hOff);
         } catch (Throwable e) {
             throw failed("LSTM cell forward", e);
         }
+    }
+
+    private void cellBackward(int batch, int hidden, MemorySegment acts, int aOff, MemorySegment cPrev, int cpOff,
+                              MemorySegment tc, int tcOff, MemorySegment gh, int ghOff, MemorySegment gc, int gcOff,
+                              MemorySegment dGates, int dgOff, MemorySegment gcPrev, int gcpOff) {
+        try {
+            cellBackward.invokeExact(batch, hidden, acts, aOff, cPrev, cpOff, tc, tcOff, gh, ghOff, gc, gcOff, dGates, dgOff, gcPrev, gcpOff);
+        } catch (Throwable e) {
+            throw failed("LSTM cell backward", e);
+        }
+    }
+
+    private void axpy(int n, float alpha, MemorySegment x, int xOff, MemorySegment y, int yOff) {
+        try {
+            axpy.invokeExact(n, alpha, x, xOff, y, yOff);
+        } catch (Throwable e) {
+            throw failed("axpy", e);
+        }
+    }
+
+    @Override
+    protected void gemmHere(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
+                            Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, seg(a), aOff, lda, seg(b), bOff, ldb, beta, seg(c), cOff, ldc);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, seg(a), aOff, lda, seg(b), bOff, ldb, beta, seg(c), cOff, ldc);
+    }
+
+    @Override
+    public void lstmCellForward(int batch, int hidden, Buffer gates, int gOff, Buffer cPrev, int cpOff,
+                                Buffer c, int cOff, Buffer tc, int tcOff, Buffer h, int hOff) {
+        cellForward(batch, hidden, seg(gates), gOff, seg(cPrev), cpOff, seg(c), cOff, seg(tc), tcOff, seg(h), hOff);
+    }
+
+    @Override
+    public void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                                float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff) {
+        cellForward(batch, hidden, seg(gates), gOff, seg(cPrev), cpOff, seg(c), cOff, seg(tc), tcOff, seg(h), hOff);
+    }
+
+    @Override
+    public void lstmCellBackward(int batch, int hidden, Buffer acts, int aOff, Buffer cPrev, int cpOff,
+                                 Buffer tc, int tcOff, Buffer gh, int ghOff, Buffer gc, int gcOff,
+                                 Buffer dGates, int dgOff, Buffer gcPrev, int gcpOff) {
+        cellBackward(batch, hidden, seg(acts), aOff, seg(cPrev), cpOff, seg(tc), tcOff, seg(gh), ghOff,
+            seg(gc), gcOff, seg(dGates), dgOff, seg(gcPrev), gcpOff);
     }
 
     @Override
     public void lstmCellBackward(int batch, int hidden, float[] acts, int aOff, float[] cPrev, int cpOff,
                                  float[] tc, int tcOff, float[] gh, int ghOff, float[] gc, int gcOff,
                                  float[] dGates, int dgOff, float[] gcPrev, int gcpOff) {
-        try {
-            cellBackward.invokeExact(batch, hidden, seg(acts), aOff, seg(cPrev), cpOff, seg(tc), tcOff, seg(gh), ghOff,
-                seg(gc), gcOff, seg(dGates), dgOff, seg(gcPrev), gcpOff);
-        } catch (Throwable e) {
-            throw failed("LSTM cell backward", e);
-        }
+        cellBackward(batch, hidden, seg(acts), aOff, seg(cPrev), cpOff, seg(tc), tcOff, seg(gh), ghOff,
+            seg(gc), gcOff, seg(dGates), dgOff, seg(gcPrev), gcpOff);
     }
 
     @Override
-    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
-        try {
-            axpy.invokeExact(n, alpha, seg(x), xOff, seg(y), yOff);
-        } catch (Throwable e) {
-            throw failed("axpy", e);
-        }
-    }
+    public void axpy(int n, float alpha, Buffer x, int xOff, Buffer y, int yOff) { axpy(n, alpha, seg(x), xOff, seg(y), yOff); }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) { axpy(n, alpha, seg(x), xOff, seg(y), yOff); }
 
     // ---------------------------------------------------------------- not hot: the Vector API kernels
 

@@ -4,7 +4,7 @@ package zooscope.kernels;
  * The reference: plain loops, every sum and every transcendental function evaluated in float64, the
  * result rounded once to float32. Slow and obviously right; fast backends are tested against it.
  */
-public final class ScalarBackend implements Backend {
+public final class ScalarBackend extends HostBackend {
 
     @Override public String name() { return "scalar"; }
 

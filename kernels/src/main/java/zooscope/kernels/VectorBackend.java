@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * polynomials (Cephes' expf/tanhf), log element by element with {@link Math#log}, and lane sums in
  * lane order.
  */
-public final class VectorBackend implements Backend {
+public final class VectorBackend extends HostBackend {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int V = S.length();
 
@@ -172,8 +172,8 @@ public final class VectorBackend implements Backend {
 
     @Override
     public void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n) {
-        if (op == Unary.LOG) { // not a hot path; Math.log is the same in every JIT tier
-            for (int i = 0; i < n; i++) y[yOff + i] = (float) Math.log(x[xOff + i]);
+        if (op == Unary.LOG || op == Unary.SOFTPLUS) { // not hot paths; Math.log is the same in every JIT tier
+            for (int i = 0; i < n; i++) y[yOff + i] = (float) op.apply(x[xOff + i]);
             return;
         }
         int i = 0;
@@ -187,7 +187,7 @@ public final class VectorBackend implements Backend {
         return switch (op) {
             case NEG -> v.neg();
             case EXP -> exp(v);
-            case LOG -> throw new AssertionError("log is computed element-wise");
+            case LOG, SOFTPLUS -> throw new AssertionError(op + " is computed element-wise");
             case SIGMOID -> sigmoid(v);
             case TANH -> tanh(v);
             case RELU -> v.max(0f);
@@ -269,6 +269,7 @@ public final class VectorBackend implements Backend {
                 case LOG -> g.div(FloatVector.fromArray(S, x, xOff + i));
                 case SIGMOID -> { FloatVector yv = FloatVector.fromArray(S, y, yOff + i); yield g.mul(yv.mul(yv.neg().add(1f))); }
                 case TANH -> { FloatVector yv = FloatVector.fromArray(S, y, yOff + i); yield g.mul(oneMinusSquare(yv)); }
+                case SOFTPLUS -> g.mul(sigmoid(FloatVector.fromArray(S, x, xOff + i)));
                 case RELU -> {
                     VectorMask<Float> pos = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
                     yield FloatVector.zero(S).blend(g, pos);

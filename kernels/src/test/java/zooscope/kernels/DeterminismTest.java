@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class DeterminismTest {
     @Test
     void sameBitsBeforeAndAfterJitCompilation() {
-        Backend k = new VectorBackend();
+        HostBackend k = new VectorBackend();
         Cases.Gen g = Cases.gen(Cases.BASE_SEED + 500);
         int n = 3 * VectorBackend.lanes() + 5;
         float[] x = g.floats(n, -12, 12), gy = g.floats(n, -1, 1), cPrev = g.floats(n, -3, 3);
@@ -22,7 +22,7 @@ class DeterminismTest {
     }
 
     /** Runs every kernel with a transcendental function or a lane reduction and concatenates the outputs. */
-    private static float[] run(Backend k, float[] x, float[] gy, float[] cPrev) {
+    private static float[] run(HostBackend k, float[] x, float[] gy, float[] cPrev) {
         int n = x.length;
         float[] out = new float[12 * n];
         int at = 0;

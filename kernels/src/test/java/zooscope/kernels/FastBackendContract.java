@@ -13,15 +13,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backend (and each code path of one) is a subclass.
  */
 abstract class FastBackendContract {
-    static final Backend REF = new ScalarBackend();
+    static final HostBackend REF = new ScalarBackend();
     static final int V = VectorBackend.lanes();
-    Backend VEC;
+    HostBackend fast;
 
     /** The backend under test (called before each test). */
-    abstract Backend fast();
+    abstract HostBackend fast();
 
     @org.junit.jupiter.api.BeforeEach
-    void setUp() { VEC = fast(); }
+    void setUp() { fast = fast(); }
 
     static LongStream seeds() { return Cases.seeds(150); }
 
@@ -43,7 +43,7 @@ abstract class FastBackendContract {
                 float alpha = g.uniform(-2, 2), beta = g.r.nextBoolean() ? 0f : g.uniform(-1, 1);
                 float[] want = c0.clone(), got = c0.clone();
                 REF.gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, want, cOff, ldc);
-                VEC.gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, got, cOff, ldc);
+                fast.gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, got, cOff, ldc);
                 assertClose(got, want, 1e-5, 1e-5 * k, "transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n + " k=" + k + "; " + g.why());
             }
         }
@@ -58,7 +58,7 @@ abstract class FastBackendContract {
         float[] want = new float[m * n], got = new float[m * n];
         java.util.Arrays.fill(got, Float.NaN);
         REF.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, want, 0, n);
-        VEC.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, got, 0, n);
+        fast.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, got, 0, n);
         assertClose(got, want, 1e-5, 1e-5 * k, g.why());
     }
 
@@ -72,12 +72,12 @@ abstract class FastBackendContract {
             float[] x = g.floats(off + n, lo, hi);
             float[] want = new float[off + n], got = new float[off + n];
             REF.unary(op, x, off, want, off, n);
-            VEC.unary(op, x, off, got, off, n);
+            fast.unary(op, x, off, got, off, n);
             assertClose(got, want, 2e-6, 1e-6, op + " n=" + n + "; " + g.why());
             float[] gy = g.floats(off + n, -1, 1), gx0 = g.floats(off + n, -1, 1);
             float[] wantG = gx0.clone(), gotG = gx0.clone();
             REF.unaryBackward(op, x, off, want, off, gy, off, wantG, off, n);
-            VEC.unaryBackward(op, x, off, want, off, gy, off, gotG, off, n);
+            fast.unaryBackward(op, x, off, want, off, gy, off, gotG, off, n);
             assertClose(gotG, wantG, 1e-5, 1e-6, op + "' n=" + n + "; " + g.why());
         });
     }
@@ -91,7 +91,7 @@ abstract class FastBackendContract {
             float[] a = g.floats(n, -3, 3), b = g.floats(n, 0.5, 3);
             float[] want = new float[n], got = new float[n];
             REF.binary(op, a, 0, b, 0, want, 0, n);
-            VEC.binary(op, a, 0, b, 0, got, 0, n);
+            fast.binary(op, a, 0, b, 0, got, 0, n);
             assertClose(got, want, 1e-6, 0, op + " n=" + n + "; " + g.why());
         });
     }
@@ -106,7 +106,7 @@ abstract class FastBackendContract {
         float alpha = g.uniform(-2, 2);
         float[] want = b.clone(), got = b.clone();
         REF.axpy(n, alpha, a, off, want, off);
-        VEC.axpy(n, alpha, a, off, got, off);
+        fast.axpy(n, alpha, a, off, got, off);
         assertClose(got, want, 1e-6, 1e-6, "axpy " + why);
     }
 
@@ -119,12 +119,12 @@ abstract class FastBackendContract {
         for (boolean log : new boolean[] {false, true}) {
             float[] want = new float[rows * cols], got = new float[rows * cols];
             REF.softmaxRows(log, x, 0, want, 0, rows, cols);
-            VEC.softmaxRows(log, x, 0, got, 0, rows, cols);
+            fast.softmaxRows(log, x, 0, got, 0, rows, cols);
             String why = (log ? "log-softmax" : "softmax") + " " + rows + "x" + cols + "; " + g.why();
             assertClose(got, want, 1e-5, 1e-6, why);
             float[] wantG = new float[rows * cols], gotG = new float[rows * cols];
             REF.softmaxRowsBackward(log, want, 0, gy, 0, wantG, 0, rows, cols);
-            VEC.softmaxRowsBackward(log, want, 0, gy, 0, gotG, 0, rows, cols);
+            fast.softmaxRowsBackward(log, want, 0, gy, 0, gotG, 0, rows, cols);
             assertClose(gotG, wantG, 1e-4, 1e-5, "backward " + why);
         }
     }
@@ -139,7 +139,7 @@ abstract class FastBackendContract {
         float[] cRef = new float[batch * hidden], tRef = new float[batch * hidden], hRef = new float[batch * hidden];
         float[] cVec = new float[batch * hidden], tVec = new float[batch * hidden], hVec = new float[batch * hidden];
         REF.lstmCellForward(batch, hidden, actsRef, 0, cPrev, 0, cRef, 0, tRef, 0, hRef, 0);
-        VEC.lstmCellForward(batch, hidden, actsVec, 0, cPrev, 0, cVec, 0, tVec, 0, hVec, 0);
+        fast.lstmCellForward(batch, hidden, actsVec, 0, cPrev, 0, cVec, 0, tVec, 0, hVec, 0);
         String why = "batch=" + batch + " hidden=" + hidden + "; " + g.why();
         assertClose(actsVec, actsRef, 1e-5, 1e-6, "gates " + why);
         assertClose(cVec, cRef, 1e-5, 1e-6, "c " + why);
@@ -150,7 +150,7 @@ abstract class FastBackendContract {
         float[] dgRef = new float[batch * 4 * hidden], dgVec = new float[batch * 4 * hidden];
         float[] gcpRef = new float[batch * hidden], gcpVec = new float[batch * hidden];
         REF.lstmCellBackward(batch, hidden, actsRef, 0, cPrev, 0, tRef, 0, gh, 0, gc, 0, dgRef, 0, gcpRef, 0);
-        VEC.lstmCellBackward(batch, hidden, actsRef, 0, cPrev, 0, tRef, 0, gh, 0, gc, 0, dgVec, 0, gcpVec, 0);
+        fast.lstmCellBackward(batch, hidden, actsRef, 0, cPrev, 0, tRef, 0, gh, 0, gc, 0, dgVec, 0, gcpVec, 0);
         assertClose(dgVec, dgRef, 1e-4, 1e-6, "dGates " + why);
         assertClose(gcpVec, gcpRef, 1e-4, 1e-6, "gcPrev " + why);
     }

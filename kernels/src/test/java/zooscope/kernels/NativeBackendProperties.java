@@ -18,7 +18,7 @@ class NativeBackendProperties {
 
     @Nested
     class Baseline extends FastBackendContract {
-        @Override Backend fast() {
+        @Override HostBackend fast() {
             NativeBackend k = loaded();
             k.useIsa("baseline");
             return k;
@@ -29,7 +29,7 @@ class NativeBackendProperties {
 
     @Nested
     class Avx512 extends FastBackendContract {
-        @Override Backend fast() {
+        @Override HostBackend fast() {
             NativeBackend k = loaded();
             try {
                 k.useIsa("avx512");

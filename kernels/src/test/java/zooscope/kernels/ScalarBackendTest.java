@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /** The reference itself, on small cases worked out by hand. */
 class ScalarBackendTest {
-    final Backend ref = new ScalarBackend();
+    final HostBackend ref = new ScalarBackend();
 
     @Test
     void gemmByHand() {

@@ -1,83 +1,101 @@
 package zooscope.engine.multi;
 
-import java.util.Arrays;
+import zooscope.engine.LstmLayerPass;
 import zooscope.engine.nn.LstmLayout;
 import zooscope.kernels.Backend;
+import zooscope.kernels.Backends;
+import zooscope.kernels.Buffer;
 
 /**
  * A zoo LSTM ({@link LstmLayout}) run one time step at a time on a batch of sequences, keeping its
  * state: what autoregressive sampling needs (the next input depends on the last output) and what
- * evaluation uses when the inputs are known. No gradients; the step allocates nothing.
+ * evaluation uses when the inputs are known. No gradients; its buffers belong to the backend current at
+ * construction, and a step allocates nothing. Inputs come from the host and outputs go back to it,
+ * because the caller samples or scores on the host.
  */
 public final class LstmStepper {
     public final LstmLayout layout;
     public final int batch;
+    private final Backend k;
     private final int L, X, H, O, G;
-    private final float[][] wihT, whhT, bias, h, c;
-    private final float[] woutT, bout, gates, tc;
-    private float[] spare;
+    private final Buffer flat, x, out, logp, woutT, bout, gates, tc;
+    private final Buffer[] wihT, whhT, bias, h, c;
+    private Buffer spare;
 
     public LstmStepper(LstmLayout layout, int batch) {
         this.layout = layout;
         this.batch = batch;
+        k = Backends.current();
         L = layout.layers();
         X = layout.input();
         H = layout.hidden();
         O = layout.output();
         G = 4 * H;
-        wihT = new float[L][];
-        whhT = new float[L][];
-        bias = new float[L][G];
-        h = new float[L][batch * H];
-        c = new float[L][batch * H];
+        flat = k.allocate(layout.size());
+        wihT = new Buffer[L];
+        whhT = new Buffer[L];
+        bias = new Buffer[L];
+        h = new Buffer[L];
+        c = new Buffer[L];
         for (int l = 0; l < L; l++) {
-            wihT[l] = new float[(l == 0 ? X : H) * G];
-            whhT[l] = new float[H * G];
+            wihT[l] = k.allocate((l == 0 ? X : H) * G);
+            whhT[l] = k.allocate(H * G);
+            bias[l] = k.allocate(G);
+            h[l] = k.allocate(batch * H);
+            c[l] = k.allocate(batch * H);
         }
-        woutT = new float[H * O];
-        bout = new float[O];
-        gates = new float[batch * G];
-        tc = new float[batch * H];
-        spare = new float[batch * H];
+        x = k.allocate(batch * X);
+        out = k.allocate(batch * O);
+        logp = k.allocate(batch * O);
+        woutT = k.allocate(H * O);
+        bout = k.allocate(O);
+        gates = k.allocate(batch * G);
+        tc = k.allocate(batch * H);
+        spare = k.allocate(batch * H);
     }
 
-    /** Takes the weights of the model whose flat vector starts at {@code flat[off]} and resets the state. */
-    public void load(float[] flat, int off) {
+    /** Takes the weights of the model whose flat vector (PyTorch order) starts at {@code params[off]} and resets the state. */
+    public void load(float[] params, int off) {
+        k.copyIn(params, off, flat, 0, layout.size());
+        int[] unit = {1};
         for (int l = 0; l < L; l++) {
-            transpose(flat, off + layout.entry("lstm.weight_ih_l" + l).offset(), G, l == 0 ? X : H, wihT[l]);
-            transpose(flat, off + layout.entry("lstm.weight_hh_l" + l).offset(), G, H, whhT[l]);
-            int bih = off + layout.entry("lstm.bias_ih_l" + l).offset(), bhh = off + layout.entry("lstm.bias_hh_l" + l).offset();
-            for (int j = 0; j < G; j++) bias[l][j] = flat[bih + j] + flat[bhh + j];
+            LstmLayerPass.transpose(k, flat, layout.weightIh(l), G, l == 0 ? X : H, wihT[l]);
+            LstmLayerPass.transpose(k, flat, layout.weightHh(l), G, H, whhT[l]);
+            k.binary(Backend.Binary.ADD, new int[] {G}, flat, layout.biasIh(l), unit, flat, layout.biasHh(l), unit, bias[l], 0);
         }
-        transpose(flat, off + layout.entry("linear.weight").offset(), O, H, woutT);
-        System.arraycopy(flat, off + layout.entry("linear.bias").offset(), bout, 0, O);
+        LstmLayerPass.transpose(k, flat, layout.headWeight(), O, H, woutT);
+        k.copy(new int[] {O}, flat, layout.headBias(), unit, bout, 0, unit);
         reset();
     }
 
     /** Zero initial state, as PyTorch's LSTM starts every sequence. */
     public void reset() {
-        for (int l = 0; l < L; l++) { Arrays.fill(h[l], 0f); Arrays.fill(c[l], 0f); }
+        for (int l = 0; l < L; l++) { k.fill(h[l], 0, batch * H, 0f); k.fill(c[l], 0, batch * H, 0f); }
     }
 
-    /** One time step: inputs x [batch, X] at {@code xOff} → head outputs (logits) [batch, O] at {@code outOff}. */
-    public void step(Backend k, float[] x, int xOff, float[] out, int outOff) {
-        float[] in = x;
-        int inOff = xOff;
+    /**
+     * One time step: inputs [batch, X] from {@code input[inOff..]} → the head's outputs for every row,
+     * written to {@code logits} [batch, O] and their row-wise log-softmax to {@code logProbs} (either may be null).
+     */
+    public void step(float[] input, int inOff, float[] logits, float[] logProbs) {
+        k.copyIn(input, inOff, x, 0, batch * X);
+        Buffer in = x;
+        int[] rowsG = {batch, G}, rowsO = {batch, O};
         for (int l = 0; l < L; l++) {
             int inSize = l == 0 ? X : H;
-            for (int b = 0; b < batch; b++) System.arraycopy(bias[l], 0, gates, b * G, G);
-            k.gemm(false, false, batch, G, inSize, 1f, in, inOff, inSize, wihT[l], 0, G, 1f, gates, 0, G);
-            k.gemm(false, false, batch, G, H, 1f, h[l], 0, H, whhT[l], 0, G, 1f, gates, 0, G);
+            k.copy(rowsG, bias[l], 0, new int[] {0, 1}, gates, 0, new int[] {G, 1});                   // gates = b_ih + b_hh
+            k.gemm(false, false, batch, G, inSize, 1f, in, 0, inSize, wihT[l], 0, G, 1f, gates, 0, G); //   + x·W_ihᵀ
+            k.gemm(false, false, batch, G, H, 1f, h[l], 0, H, whhT[l], 0, G, 1f, gates, 0, G);         //   + h·W_hhᵀ
             k.lstmCellForward(batch, H, gates, 0, c[l], 0, spare, 0, tc, 0, h[l], 0);
-            float[] swap = c[l]; c[l] = spare; spare = swap; // the kernels do not allow c to alias cPrev
+            Buffer swap = c[l]; c[l] = spare; spare = swap; // the kernels do not allow c to alias cPrev
             in = h[l];
-            inOff = 0;
         }
-        for (int b = 0; b < batch; b++) System.arraycopy(bout, 0, out, outOff + b * O, O);
-        k.gemm(false, false, batch, O, H, 1f, in, 0, H, woutT, 0, O, 1f, out, outOff, O);
-    }
-
-    private static void transpose(float[] a, int off, int rows, int cols, float[] out) {
-        for (int r = 0; r < rows; r++) for (int q = 0; q < cols; q++) out[q * rows + r] = a[off + r * cols + q];
+        k.copy(rowsO, bout, 0, new int[] {0, 1}, out, 0, new int[] {O, 1});
+        k.gemm(false, false, batch, O, H, 1f, in, 0, H, woutT, 0, O, 1f, out, 0, O);
+        if (logits != null) k.copyOut(out, 0, logits, 0, batch * O);
+        if (logProbs != null) {
+            k.softmaxRows(true, out, 0, logp, 0, batch, O);
+            k.copyOut(logp, 0, logProbs, 0, batch * O);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package zooscope.engine.multi;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -14,12 +13,14 @@ import zooscope.engine.nn.LstmLayout;
 import zooscope.engine.optim.AdamW;
 import zooscope.kernels.Backend;
 import zooscope.kernels.Backends;
+import zooscope.kernels.Buffer;
 
 /**
  * M independent zoo LSTMs ({@link LstmLayout}: stacked LSTM + linear head at every step) trained
  * together with teacher forcing, cross-entropy over all positions and AdamW. Parameters are stacked
  * along a leading model axis: model m's flat vector (PyTorch order) is {@code [m·P, (m+1)·P)} of one
- * array, and so are its gradients and AdamW moments. Each model has its own batch (from {@link Batches},
+ * buffer of the backend current at construction, and so are its gradients and AdamW moments; every step
+ * is calls to that backend. Each model has its own batch (from {@link Batches},
  * which should draw from a per-model random stream), its own learning rate per step and weight decay.
  *
  * <p>Models are split into contiguous chunks, one per worker thread of a fixed pool; a worker trains its
@@ -37,7 +38,8 @@ public final class MultiModelLstm implements AutoCloseable {
     private final int P, L, X, H, O, TB;
     private final int[] oWih, oWhh, oBih, oBhh;
     private final int oWout, oBout;
-    private final float[] params, grads, adamM, adamV;
+    private final Backend k;
+    private final Buffer params, grads, adamM, adamV;
     private final long[] updates;
     private final double[] weightDecay;
     private final Workspace[] workspaces;
@@ -59,55 +61,63 @@ public final class MultiModelLstm implements AutoCloseable {
         H = layout.hidden();
         O = layout.output();
         TB = time * batch;
-        oWih = layout.layerOffsets("weight_ih");
-        oWhh = layout.layerOffsets("weight_hh");
-        oBih = layout.layerOffsets("bias_ih");
-        oBhh = layout.layerOffsets("bias_hh");
-        oWout = layout.entry("linear.weight").offset();
-        oBout = layout.entry("linear.bias").offset();
+        oWih = new int[L];
+        oWhh = new int[L];
+        oBih = new int[L];
+        oBhh = new int[L];
+        for (int l = 0; l < L; l++) {
+            oWih[l] = layout.weightIh(l);
+            oWhh[l] = layout.weightHh(l);
+            oBih[l] = layout.biasIh(l);
+            oBhh[l] = layout.biasHh(l);
+        }
+        oWout = layout.headWeight();
+        oBout = layout.headBias();
         long total = (long) models * P;
-        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(models + " models of " + P + " parameters do not fit one array; use smaller groups");
-        params = new float[(int) total];
-        grads = new float[(int) total];
-        adamM = new float[(int) total];
-        adamV = new float[(int) total];
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(models + " models of " + P + " parameters do not fit one buffer; use smaller groups");
+        k = Backends.current();
+        params = k.allocate((int) total);
+        grads = k.allocate((int) total);
+        adamM = k.allocate((int) total);
+        adamV = k.allocate((int) total);
         updates = new long[models];
         weightDecay = new double[models];
         workspaces = new Workspace[this.threads];
         chunkStart = new int[this.threads + 1];
         for (int c = 0; c <= this.threads; c++) chunkStart[c] = (int) ((long) c * models / this.threads);
         for (int c = 0; c < this.threads; c++) workspaces[c] = new Workspace();
-        pool = this.threads > 1 ? Executors.newFixedThreadPool(this.threads, r -> {
-            Thread t = new Thread(r, "zooscope-train");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        pool = Executors.newFixedThreadPool(this.threads, Backends.modelWorkers("zooscope-train"));
     }
 
     /** Per-worker buffers for one model's forward and backward pass. */
     private final class Workspace {
-        final float[] x = new float[TB * X], xt = new float[TB * X];
+        final float[] hostX = new float[TB * X];
+        final Buffer x = k.allocate(TB * X), xt = k.allocate(TB * X);
         final int[] y = new int[TB], yt = new int[TB];
         final LstmLayerPass[] layers = new LstmLayerPass[L];
-        final float[] logits = new float[TB * O], logp = new float[TB * O];
-        float[] dH = new float[TB * H], dHBelow = new float[TB * H];
+        final Buffer logits = k.allocate(TB * O), logp = k.allocate(TB * O);
+        Buffer dH = k.allocate(TB * H), dHBelow = k.allocate(TB * H);
 
         Workspace() {
-            for (int l = 0; l < L; l++) layers[l] = new LstmLayerPass(batch, time, l == 0 ? X : H, H);
+            for (int l = 0; l < L; l++) layers[l] = new LstmLayerPass(k, batch, time, l == 0 ? X : H, H);
         }
     }
 
     /** Sets model m's parameters (flat, PyTorch order) and resets its optimiser state. */
     public void setParams(int model, float[] flat) {
         if (flat.length != P) throw new IllegalArgumentException("model " + model + ": " + flat.length + " parameters, layout " + layout + " has " + P);
-        System.arraycopy(flat, 0, params, model * P, P);
-        Arrays.fill(adamM, model * P, (model + 1) * P, 0f);
-        Arrays.fill(adamV, model * P, (model + 1) * P, 0f);
+        k.copyIn(flat, 0, params, model * P, P);
+        k.fill(adamM, model * P, P, 0f);
+        k.fill(adamV, model * P, P, 0f);
         updates[model] = 0;
     }
 
     /** A copy of model m's parameters (flat, PyTorch order). */
-    public float[] params(int model) { return Arrays.copyOfRange(params, model * P, (model + 1) * P); }
+    public float[] params(int model) {
+        float[] out = new float[P];
+        k.copyOut(params, model * P, out, 0, P);
+        return out;
+    }
 
     public void setWeightDecay(int model, double wd) { weightDecay[model] = wd; }
 
@@ -121,18 +131,14 @@ public final class MultiModelLstm implements AutoCloseable {
      */
     public void step(Batches data, double[] lr, float[] losses) {
         if (lr.length != models || losses.length != models) throw new IllegalArgumentException("lr and losses need one entry per model (" + models + ")");
-        Backend k = Backends.current();
-        if (pool == null) {
-            trainChunk(0, k, data, lr, losses);
-            return;
-        }
         List<Callable<Void>> tasks = new ArrayList<>(threads);
         for (int c = 0; c < threads; c++) {
             int chunk = c;
-            tasks.add(() -> { trainChunk(chunk, k, data, lr, losses); return null; });
+            tasks.add(() -> { trainChunk(chunk, data, lr, losses); return null; });
         }
         try {
             for (Future<Void> f : pool.invokeAll(tasks)) f.get();
+            k.sync(); // the update is complete when step returns
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
@@ -141,57 +147,50 @@ public final class MultiModelLstm implements AutoCloseable {
         }
     }
 
-    private void trainChunk(int chunk, Backend k, Batches data, double[] lr, float[] losses) {
+    private void trainChunk(int chunk, Batches data, double[] lr, float[] losses) {
         Workspace w = workspaces[chunk];
         for (int m = chunkStart[chunk]; m < chunkStart[chunk + 1]; m++) {
-            data.fill(m, w.x, w.y);
-            losses[m] = forwardBackward(k, m * P, w);
+            data.fill(m, w.hostX, w.y);
+            k.copyIn(w.hostX, 0, w.x, 0, TB * X);
+            losses[m] = forwardBackward(m * P, w);
             updates[m]++;
-            AdamW.update(params, m * P, grads, m * P, adamM, adamV, m * P, P, updates[m], lr[m], AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay[m]);
+            k.adamW(P, params, m * P, grads, m * P, adamM, adamV, m * P, updates[m], lr[m], AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay[m]);
         }
     }
 
     /** Loss of the model at {@code base} on the workspace's batch; leaves its gradients in {@code grads}. */
-    private float forwardBackward(Backend k, int base, Workspace w) {
-        Recurrent.toTimeMajor(w.x, 0, batch, time, X, w.xt);
+    private float forwardBackward(int base, Workspace w) {
+        Recurrent.toTimeMajor(k, w.x, 0, batch, time, X, w.xt, 0);
         for (int b = 0; b < batch; b++) for (int t = 0; t < time; t++) w.yt[t * batch + b] = w.y[b * time + t];
-        float[] p = params;
+        Buffer p = params;
 
-        float[] in = w.xt;
+        Buffer in = w.xt;
         int inOff = 0;
         for (int l = 0; l < L; l++) {
             LstmLayerPass layer = w.layers[l];
-            layer.forward(k, in, inOff, p, base + oWih[l], p, base + oWhh[l], p, base + oBih[l], p, base + oBhh[l]);
+            layer.forward(in, inOff, p, base + oWih[l], p, base + oWhh[l], p, base + oBih[l], p, base + oBhh[l]);
             in = layer.hs;
             inOff = layer.outputOffset();
         }
-        for (int r = 0; r < TB; r++) System.arraycopy(p, base + oBout, w.logits, r * O, O);
-        k.gemm(false, true, TB, O, H, 1f, in, inOff, H, p, base + oWout, H, 1f, w.logits, 0, O);
+        int[] rows = {TB, O}, dense = {O, 1}, row = {0, 1};
+        k.copy(rows, p, base + oBout, row, w.logits, 0, dense);                                   // logits = b_out,
+        k.gemm(false, true, TB, O, H, 1f, in, inOff, H, p, base + oWout, H, 1f, w.logits, 0, O);   //   + h·W_outᵀ
         k.softmaxRows(true, w.logits, 0, w.logp, 0, TB, O);
-        double loss = 0;
-        for (int r = 0; r < TB; r++) {
-            int target = w.yt[r];
-            if (target < 0 || target >= O) throw new IllegalArgumentException("target " + target + " outside [0, " + O + ")");
-            loss -= w.logp[r * O + target];
-        }
-        // ∂L/∂logits = (softmax − one-hot) / (T·B), in place of logp
-        float inv = 1f / TB;
-        float[] d = w.logp;
-        for (int r = 0; r < TB; r++) {
-            for (int j = 0; j < O; j++) d[r * O + j] = ((float) Math.exp(d[r * O + j]) - (j == w.yt[r] ? 1f : 0f)) * inv;
-        }
+        double loss = k.nllRows(w.logp, 0, TB, O, w.yt);
+        Buffer d = w.logp; // ∂L/∂logits = (softmax − one-hot) / (T·B), in place of logp
+        k.nllRowsBackward(w.logp, 0, TB, O, w.yt, 1f / TB, d, 0, false);
 
-        Arrays.fill(grads, base, base + P, 0f);
-        k.gemm(true, false, O, H, TB, 1f, d, 0, O, in, inOff, H, 1f, grads, base + oWout, H);
-        for (int r = 0; r < TB; r++) k.axpy(O, 1f, d, r * O, grads, base + oBout);
-        k.gemm(false, false, TB, H, O, 1f, d, 0, O, p, base + oWout, H, 0f, w.dH, 0, H);
+        k.fill(grads, base, P, 0f);
+        k.gemm(true, false, O, H, TB, 1f, d, 0, O, in, inOff, H, 1f, grads, base + oWout, H);      // dW_out += dᵀ·h
+        k.add(rows, 1f, d, 0, dense, grads, base + oBout, row);                                   // db_out += Σ_rows d
+        k.gemm(false, false, TB, H, O, 1f, d, 0, O, p, base + oWout, H, 0f, w.dH, 0, H);          // dh = d·W_out
         for (int l = L - 1; l >= 0; l--) {
-            float[] lin = l == 0 ? w.xt : w.layers[l - 1].hs;
+            Buffer lin = l == 0 ? w.xt : w.layers[l - 1].hs;
             int linOff = l == 0 ? 0 : w.layers[l - 1].outputOffset();
-            w.layers[l].backward(k, lin, linOff, w.dH, 0, p, base + oWih[l], p, base + oWhh[l],
+            w.layers[l].backward(lin, linOff, w.dH, 0, p, base + oWih[l], p, base + oWhh[l],
                 grads, base + oWih[l], grads, base + oWhh[l], grads, base + oBih[l], grads, base + oBhh[l],
                 l > 0 ? w.dHBelow : null, 0);
-            float[] swap = w.dH; w.dH = w.dHBelow; w.dHBelow = swap;
+            Buffer swap = w.dH; w.dH = w.dHBelow; w.dHBelow = swap;
         }
         return (float) (loss / TB);
     }
@@ -207,5 +206,5 @@ public final class MultiModelLstm implements AutoCloseable {
         return 3 * fwd;
     }
 
-    @Override public void close() { if (pool != null) pool.shutdownNow(); }
+    @Override public void close() { pool.shutdownNow(); }
 }

@@ -54,12 +54,21 @@ public record LstmLayout(int input, int hidden, int layers, int output) {
             .orElseThrow(() -> new IllegalArgumentException("no tensor '" + name + "' in " + this));
     }
 
-    /** The offsets of one LSTM tensor in every layer: {@code tensor} is weight_ih, weight_hh, bias_ih or bias_hh. */
-    public int[] layerOffsets(String tensor) {
-        int[] off = new int[layers];
-        for (int l = 0; l < layers; l++) off[l] = entry("lstm." + tensor + "_l" + l).offset();
-        return off;
+    // Offsets in the flat vector, by arithmetic on the layout (the one place that knows the order above).
+
+    /** Where layer l's tensors start: each earlier layer holds W_ih [4H, in], W_hh [4H, H] and two biases [4H]. */
+    private int layerStart(int l) {
+        int g = 4 * hidden, at = 0;
+        for (int e = 0; e < l; e++) at += g * ((e == 0 ? input : hidden) + hidden + 2);
+        return at;
     }
+
+    public int weightIh(int l) { return layerStart(l); }
+    public int weightHh(int l) { return layerStart(l) + 4 * hidden * (l == 0 ? input : hidden); }
+    public int biasIh(int l) { return weightHh(l) + 4 * hidden * hidden; }
+    public int biasHh(int l) { return biasIh(l) + 4 * hidden; }
+    public int headWeight() { return layerStart(layers); }
+    public int headBias() { return headWeight() + output * hidden; }
 
     /** A freshly initialised model of this shape. */
     public LstmWithHead newModel(Rng rng) { return new LstmWithHead(input, hidden, layers, output, rng); }
@@ -71,7 +80,7 @@ public record LstmLayout(int input, int hidden, int layers, int output) {
         for (Entry e : entries()) {
             Tensor t = named.get(e.name());
             if (t == null || t.size() != e.size()) throw new IllegalArgumentException("model does not have the layout " + this + " (tensor " + e.name() + ")");
-            System.arraycopy(t.data(), t.offset(), flat, e.offset(), e.size());
+            System.arraycopy(t.toArray(), 0, flat, e.offset(), e.size());
         }
         return flat;
     }
@@ -83,7 +92,7 @@ public record LstmLayout(int input, int hidden, int layers, int output) {
         for (Entry e : entries()) {
             Tensor t = named.get(e.name());
             if (t == null || t.size() != e.size()) throw new IllegalArgumentException("model does not have the layout " + this + " (tensor " + e.name() + ")");
-            System.arraycopy(flat, offset + e.offset(), t.data(), t.offset(), e.size());
+            t.copyFrom(java.util.Arrays.copyOfRange(flat, offset + e.offset(), offset + e.offset() + e.size()));
         }
     }
 }

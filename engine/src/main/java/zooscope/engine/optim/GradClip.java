@@ -13,18 +13,12 @@ public final class GradClip {
      */
     public static double clipNorm(List<Tensor> group, double maxNorm) {
         double sq = 0;
-        for (Tensor t : group) {
-            float[] g = t.grad();
-            if (g != null) for (float x : g) sq += (double) x * x;
-        }
+        for (Tensor t : group) if (t.gradStorage() != null) sq += t.backend().sumSquares(t.gradStorage(), 0, t.size());
         double norm = Math.sqrt(sq);
         double coef = maxNorm / (norm + 1e-6);
         if (coef < 1) {
             float c = (float) coef;
-            for (Tensor t : group) {
-                float[] g = t.grad();
-                if (g != null) for (int i = 0; i < g.length; i++) g[i] *= c;
-            }
+            for (Tensor t : group) if (t.gradStorage() != null) t.backend().affine(t.size(), c, 0f, t.gradStorage(), 0, t.gradStorage(), 0);
         }
         return norm;
     }

@@ -2,6 +2,8 @@ package zooscope.engine.optim;
 
 import java.util.List;
 import zooscope.engine.Tensor;
+import zooscope.kernels.Backend;
+import zooscope.kernels.Buffer;
 
 /**
  * torch.optim.SGD: d = g + λ·θ; with momentum μ: b ← d on the first step, else b ← μ·b + (1−dampening)·d,
@@ -9,7 +11,7 @@ import zooscope.engine.Tensor;
  */
 public final class SGD {
     private final List<Tensor> params;
-    private final float[][] buf;
+    private final Buffer[] buf;
     private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
     private double lr;
@@ -18,7 +20,7 @@ public final class SGD {
 
     public SGD(List<Tensor> params, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
         this.params = List.copyOf(params);
-        this.buf = new float[params.size()][];
+        this.buf = new Buffer[params.size()];
         this.lr = lr;
         this.momentum = momentum;
         this.dampening = dampening;
@@ -29,24 +31,14 @@ public final class SGD {
     public void setLr(double lr) { this.lr = lr; }
 
     public void step() {
-        float mu = (float) momentum, damp = (float) (1 - dampening), wd = (float) weightDecay, rate = (float) lr;
         for (int p = 0; p < params.size(); p++) {
             Tensor t = params.get(p);
-            float[] g = t.grad();
+            Buffer g = t.gradStorage();
             if (g == null) continue;
-            float[] w = t.data();
-            int off = t.offset();
+            Backend k = t.backend();
             boolean first = buf[p] == null;
-            if (momentum != 0 && first) buf[p] = new float[t.size()];
-            for (int i = 0; i < g.length; i++) {
-                float d = g[i] + wd * w[off + i];
-                if (momentum != 0) {
-                    float b = first ? d : mu * buf[p][i] + damp * d;
-                    buf[p][i] = b;
-                    d = nesterov ? d + mu * b : b;
-                }
-                w[off + i] -= rate * d;
-            }
+            if (momentum != 0 && first) buf[p] = k.allocate(t.size());
+            k.sgd(t.size(), t.storage(), t.offset(), g, 0, buf[p], first, lr, momentum, dampening, weightDecay, nesterov);
         }
     }
 

@@ -34,7 +34,7 @@ class LstmStepperTest {
                 float[] got = new float[batch * time * layout.output()], ref = want.toArray();
                 for (int t = 0; t < time; t++) {
                     for (int b = 0; b < batch; b++) System.arraycopy(x, (b * time + t) * layout.input(), xt, b * layout.input(), layout.input());
-                    stepper.step(Backends.current(), xt, 0, out, 0);
+                    stepper.step(xt, 0, out, null);
                     for (int b = 0; b < batch; b++) System.arraycopy(out, b * layout.output(), got, (b * time + t) * layout.output(), layout.output());
                 }
                 Cases.assertClose(got, ref, 1e-5, 1e-5, layout + " batch " + batch + " time " + time + "; " + g.why());

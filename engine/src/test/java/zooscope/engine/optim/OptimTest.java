@@ -35,7 +35,7 @@ class OptimTest {
         Tensor p = paramWithGrad(new float[] {1f, -2f}, new float[] {0.5f, -4f});
         AdamW opt = new AdamW(List.of(p), 0.1, 0.01);
         opt.step();
-        float[] v = p.data();
+        float[] v = p.toArray();
         assertEquals(1f * (1 - 0.001f) - 0.1f * 0.5f / (0.5f + 1e-8f), v[0], 1e-7);
         assertEquals(-2f * (1 - 0.001f) + 0.1f * 4f / (4f + 1e-8f), v[1], 1e-6);
     }
@@ -45,12 +45,12 @@ class OptimTest {
         Tensor p = paramWithGrad(new float[] {1f}, new float[] {2f});
         SGD opt = new SGD(List.of(p), 0.1, 0.9, 0, 0, false);
         opt.step();                                 // b = g = 2 → θ = 1 − 0.2
-        assertEquals(0.8f, p.data()[0], 1e-7);
+        assertEquals(0.8f, p.toArray()[0], 1e-7);
         opt.step();                                 // b = 0.9·2 + 2 = 3.8 → θ = 0.8 − 0.38
-        assertEquals(0.42f, p.data()[0], 1e-6);
+        assertEquals(0.42f, p.toArray()[0], 1e-6);
         Tensor q = paramWithGrad(new float[] {1f}, new float[] {2f});
         new SGD(List.of(q), 0.1, 0.9, 0, 0.5, true).step(); // d = 2 + 0.5 = 2.5, b = 2.5, d = 2.5 + 2.25
-        assertEquals(1f - 0.475f, q.data()[0], 1e-6);
+        assertEquals(1f - 0.475f, q.toArray()[0], 1e-6);
     }
 
     @Test

@@ -1,15 +1,12 @@
-package zooscope.engine;
+package zooscope.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import zooscope.kernels.Backend;
-import zooscope.kernels.Backends;
-import zooscope.kernels.Cases;
 
-/** Splitting a GEMM over the cores gives the bits of one call, on every backend and kernel path. */
+/** Splitting a GEMM over the cores gives the bits of one call ({@link HostBackend#gemmHere}), on every host backend. */
 class ParallelGemmTest {
     static LongStream seeds() { return Cases.seeds(40); }
 
@@ -40,11 +37,11 @@ class ParallelGemmTest {
         float beta = g.r.nextBoolean() ? 0f : 1f, alpha = g.uniform(0.5, 1.5);
         float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);
         for (String name : Backends.available()) {
-            Backend be = Backends.byName(name);
-            float[] one = c0.clone(), split = c0.clone();
-            be.gemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, one, 0, n);
-            ParallelGemm.gemm(be, ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, split, 0, n);
-            assertArrayEquals(one, split, name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
+            HostBackend be = (HostBackend) Backends.byName(name);
+            Buffer ab = onto(be, a), bb = onto(be, b), one = onto(be, c0), split = onto(be, c0);
+            be.gemmHere(ta, tb, m, n, k, alpha, ab, 0, ta ? m : k, bb, 0, tb ? k : n, beta, one, 0, n);
+            be.gemm(ta, tb, m, n, k, alpha, ab, 0, ta ? m : k, bb, 0, tb ? k : n, beta, split, 0, n);
+            assertArrayEquals(host(be, one), host(be, split), name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
         }
     }
 
@@ -56,11 +53,23 @@ class ParallelGemmTest {
         int k = (int) (ParallelGemm.MIN_WORK / ((long) batch * m * n)) + 1 + g.r.nextInt(20);
         float[] a = g.floats(batch * m * k, -1, 1), b = g.floats(batch * k * n, -1, 1);
         for (String name : Backends.available()) {
-            Backend be = Backends.byName(name);
-            float[] one = new float[batch * m * n], split = new float[batch * m * n];
-            be.gemmBatched(batch, false, true, m, n, k, 1f, a, 0, k, m * k, b, 0, k, k * n, 0f, one, 0, n, m * n);
-            ParallelGemm.gemmBatched(be, batch, false, true, m, n, k, 1f, a, 0, k, m * k, b, 0, k, k * n, 0f, split, 0, n, m * n);
-            assertArrayEquals(one, split, name + " batch=" + batch + " m=" + m + " n=" + n + " k=" + k + "; " + g.why());
+            HostBackend be = (HostBackend) Backends.byName(name);
+            Buffer ab = onto(be, a), bb = onto(be, b), one = be.allocate(batch * m * n), split = be.allocate(batch * m * n);
+            for (int p = 0; p < batch; p++) be.gemmHere(false, true, m, n, k, 1f, ab, p * m * k, k, bb, p * k * n, k, 0f, one, p * m * n, n);
+            be.gemmBatched(batch, false, true, m, n, k, 1f, ab, 0, k, m * k, bb, 0, k, k * n, 0f, split, 0, n, m * n);
+            assertArrayEquals(host(be, one), host(be, split), name + " batch=" + batch + " m=" + m + " n=" + n + " k=" + k + "; " + g.why());
         }
+    }
+
+    static Buffer onto(Backend be, float[] values) {
+        Buffer b = be.allocate(values.length);
+        be.copyIn(values, 0, b, 0, values.length);
+        return b;
+    }
+
+    static float[] host(Backend be, Buffer b) {
+        float[] out = new float[b.length()];
+        be.copyOut(b, 0, out, 0, out.length);
+        return out;
     }
 }

@@ -1,0 +1,439 @@
+package zooscope.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * A backend whose buffers are Java arrays in this process: the scalar, vector and native backends. It
+ * unwraps buffers to arrays and hands them to its kernels, the {@code float[]} methods below. The hot
+ * kernels (GEMM, element-wise maps, softmax, the LSTM cell, axpy) are abstract: each host backend has
+ * its own, tested against {@link ScalarBackend}'s. The other operations are written here once, as plain
+ * loops that sum in float64 (the reference); where their inner loop is a contiguous run they call the
+ * backend's own hot kernels, so a fast backend is fast there too.
+ */
+public abstract class HostBackend implements Backend {
+
+    /** A buffer of a host backend: a Java array (and, made on first use, a heap segment of it for the C kernels). */
+    static final class HostBuffer extends Buffer {
+        final float[] array;
+        private MemorySegment segment;
+
+        HostBuffer(Backend owner, float[] array) {
+            super(owner, array.length);
+            this.array = array;
+        }
+
+        MemorySegment segment() {
+            MemorySegment s = segment;
+            if (s == null) segment = s = MemorySegment.ofArray(array); // a race makes two equal segments: harmless
+            return s;
+        }
+    }
+
+    /** b itself, after checking that this backend owns it. */
+    final Buffer owned(Buffer b) {
+        if (b.owner() != this) {
+            throw new IllegalArgumentException("a " + b + " was passed to backend '" + name() + "': every operand must belong to the backend that runs the op");
+        }
+        return b;
+    }
+
+    /** The array behind a buffer of this backend (null for null). */
+    protected final float[] array(Buffer b) { return b == null ? null : ((HostBuffer) owned(b)).array; }
+
+    // ---------------------------------------------------------------- storage
+
+    @Override public Buffer allocate(int n) { return new HostBuffer(this, new float[n]); }
+
+    @Override public void copyIn(float[] src, int srcOff, Buffer dst, int dstOff, int n) { System.arraycopy(src, srcOff, array(dst), dstOff, n); }
+
+    @Override public void copyOut(Buffer src, int srcOff, float[] dst, int dstOff, int n) { System.arraycopy(array(src), srcOff, dst, dstOff, n); }
+
+    /** Host kernels finish before they return. */
+    @Override public void sync() {}
+
+    // ---------------------------------------------------------------- the hot kernels, on arrays
+
+    /** {@link Backend#gemm} on arrays. */
+    public abstract void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc);
+
+    /** {@link Backend#unary} on arrays. */
+    public abstract void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@link Backend#unaryBackward} on arrays. */
+    public abstract void unaryBackward(Unary op, float[] x, int xOff, float[] y, int yOff, float[] gy, int gyOff, float[] gx, int gxOff, int n);
+
+    /** out[i] = a[i] op b[i] on contiguous runs. */
+    public abstract void binary(Binary op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n);
+
+    /** {@link Backend#axpy} on arrays. */
+    public abstract void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** {@link Backend#softmaxRows} on arrays. */
+    public abstract void softmaxRows(boolean log, float[] x, int xOff, float[] y, int yOff, int rows, int cols);
+
+    /** {@link Backend#softmaxRowsBackward} on arrays. */
+    public abstract void softmaxRowsBackward(boolean log, float[] y, int yOff, float[] gy, int gyOff, float[] gx, int gxOff, int rows, int cols);
+
+    /** {@link Backend#lstmCellForward} on arrays. */
+    public abstract void lstmCellForward(int batch, int hidden, float[] gates, int gOff, float[] cPrev, int cpOff,
+                                         float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff);
+
+    /** {@link Backend#lstmCellBackward} on arrays. */
+    public abstract void lstmCellBackward(int batch, int hidden, float[] acts, int aOff, float[] cPrev, int cpOff,
+                                          float[] tc, int tcOff, float[] gh, int ghOff, float[] gc, int gcOff,
+                                          float[] dGates, int dgOff, float[] gcPrev, int gcpOff);
+
+    // ---------------------------------------------------------------- the Backend methods: unwrap, call the kernel
+    // (gemmHere, axpy and the LSTM cell may be overridden by a backend that reaches its buffers another way)
+
+    /** Large products are split over the cores ({@link ParallelGemm}: same bits as one call). */
+    @Override
+    public final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
+                           Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
+        ParallelGemm.gemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** One batch entry per task where the work is large. */
+    @Override
+    public final void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                  Buffer a, int aOff, int lda, int strideA, Buffer b, int bOff, int ldb, int strideB,
+                                  float beta, Buffer c, int cOff, int ldc, int strideC) {
+        ParallelGemm.gemmBatched(this, batch, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc, strideC);
+    }
+
+    /** One GEMM (or one piece of a split one) on the calling thread. */
+    protected void gemmHere(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
+                            Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, array(a), aOff, lda, array(b), bOff, ldb, beta, array(c), cOff, ldc);
+    }
+
+    @Override public void axpy(int n, float alpha, Buffer x, int xOff, Buffer y, int yOff) { axpy(n, alpha, array(x), xOff, array(y), yOff); }
+
+    @Override public final void unary(Unary op, Buffer x, int xOff, Buffer y, int yOff, int n) { unary(op, array(x), xOff, array(y), yOff, n); }
+
+    @Override
+    public final void unaryBackward(Unary op, Buffer x, int xOff, Buffer y, int yOff, Buffer gy, int gyOff, Buffer gx, int gxOff, int n) {
+        unaryBackward(op, array(x), xOff, array(y), yOff, array(gy), gyOff, array(gx), gxOff, n);
+    }
+
+    @Override
+    public final void softmaxRows(boolean log, Buffer x, int xOff, Buffer y, int yOff, int rows, int cols) {
+        softmaxRows(log, array(x), xOff, array(y), yOff, rows, cols);
+    }
+
+    @Override
+    public final void softmaxRowsBackward(boolean log, Buffer y, int yOff, Buffer gy, int gyOff, Buffer gx, int gxOff, int rows, int cols) {
+        softmaxRowsBackward(log, array(y), yOff, array(gy), gyOff, array(gx), gxOff, rows, cols);
+    }
+
+    @Override
+    public void lstmCellForward(int batch, int hidden, Buffer gates, int gOff, Buffer cPrev, int cpOff,
+                                      Buffer c, int cOff, Buffer tc, int tcOff, Buffer h, int hOff) {
+        lstmCellForward(batch, hidden, array(gates), gOff, array(cPrev), cpOff, array(c), cOff, array(tc), tcOff, array(h), hOff);
+    }
+
+    @Override
+    public void lstmCellBackward(int batch, int hidden, Buffer acts, int aOff, Buffer cPrev, int cpOff,
+                                       Buffer tc, int tcOff, Buffer gh, int ghOff, Buffer gc, int gcOff,
+                                       Buffer dGates, int dgOff, Buffer gcPrev, int gcpOff) {
+        lstmCellBackward(batch, hidden, array(acts), aOff, array(cPrev), cpOff, array(tc), tcOff, array(gh), ghOff,
+            array(gc), gcOff, array(dGates), dgOff, array(gcPrev), gcpOff);
+    }
+
+    // ---------------------------------------------------------------- the other operations, once for every host backend
+
+    @Override public final void fill(Buffer x, int off, int n, float value) { Arrays.fill(array(x), off, off + n, value); }
+
+    /** Visits every innermost run of a strided index space: the positions of its first element in each operand. */
+    @FunctionalInterface
+    private interface Run { void at(int[] pos); }
+
+    /**
+     * Walks the index space {@code shape} in row-major order, one call per innermost run (the last axis),
+     * with the start position of that run in each operand (offset + index·strides).
+     */
+    private static void runs(int[] shape, int[] offsets, int[][] strides, Run run) {
+        int rank = shape.length;
+        for (int d : shape) if (d == 0) return;
+        int[] pos = offsets.clone();
+        if (rank <= 1) { run.at(pos); return; }
+        int[] idx = new int[rank - 1];
+        while (true) {
+            run.at(pos);
+            int d = rank - 2;
+            while (d >= 0) {
+                idx[d]++;
+                for (int o = 0; o < pos.length; o++) pos[o] += strides[o][d];
+                if (idx[d] < shape[d]) break;
+                for (int o = 0; o < pos.length; o++) pos[o] -= strides[o][d] * shape[d];
+                idx[d] = 0;
+                d--;
+            }
+            if (d < 0) return;
+        }
+    }
+
+    private static int inner(int[] shape) { return shape.length == 0 ? 1 : shape[shape.length - 1]; }
+    private static int innerStride(int[] strides) { return strides.length == 0 ? 1 : strides[strides.length - 1]; }
+
+    @Override
+    public final void copy(int[] shape, Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides) {
+        float[] s = array(src), d = array(dst);
+        int n = inner(shape), ss = innerStride(srcStrides), ds = innerStride(dstStrides);
+        runs(shape, new int[] {srcOff, dstOff}, new int[][] {srcStrides, dstStrides}, p -> {
+            if (ss == 1 && ds == 1) System.arraycopy(s, p[0], d, p[1], n);
+            else for (int i = 0; i < n; i++) d[p[1] + i * ds] = s[p[0] + i * ss];
+        });
+    }
+
+    @Override
+    public final void add(int[] shape, float alpha, Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides) {
+        float[] s = array(src), d = array(dst);
+        int n = inner(shape), ss = innerStride(srcStrides), ds = innerStride(dstStrides);
+        runs(shape, new int[] {srcOff, dstOff}, new int[][] {srcStrides, dstStrides}, p -> {
+            if (ss == 1 && ds == 1) axpy(n, alpha, src, p[0], dst, p[1]);
+            else for (int i = 0; i < n; i++) d[p[1] + i * ds] = (float) (d[p[1] + i * ds] + (double) alpha * s[p[0] + i * ss]);
+        });
+    }
+
+    @Override
+    public final void binary(Binary op, int[] shape, Buffer a, int aOff, int[] aStrides, Buffer b, int bOff, int[] bStrides, Buffer out, int outOff) {
+        float[] x = array(a), y = array(b), o = array(out);
+        int n = inner(shape), as = innerStride(aStrides), bs = innerStride(bStrides);
+        int[] outStrides = contiguousStrides(shape);
+        runs(shape, new int[] {aOff, bOff, outOff}, new int[][] {aStrides, bStrides, outStrides}, p -> {
+            if (as == 1 && bs == 1) binary(op, x, p[0], y, p[1], o, p[2], n);
+            else for (int i = 0; i < n; i++) o[p[2] + i] = op.apply(x[p[0] + i * as], y[p[1] + i * bs]);
+        });
+    }
+
+    private static int[] contiguousStrides(int[] shape) {
+        int[] st = new int[shape.length];
+        for (int d = shape.length - 1, s = 1; d >= 0; d--) { st[d] = s; s *= shape[d]; }
+        return st;
+    }
+
+    @Override
+    public final void gather(int outer, int len, int inner, int[] indices, Buffer src, int srcOff, Buffer dst, int dstOff) {
+        float[] s = array(src), d = array(dst);
+        int m = indices.length;
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < m; i++) System.arraycopy(s, srcOff + (o * len + indices[i]) * inner, d, dstOff + (o * m + i) * inner, inner);
+        }
+    }
+
+    @Override
+    public final void scatterAdd(int outer, int len, int inner, int[] indices, Buffer src, int srcOff, Buffer dst, int dstOff) {
+        int m = indices.length;
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < m; i++) axpy(inner, 1f, src, srcOff + (o * m + i) * inner, dst, dstOff + (o * len + indices[i]) * inner);
+        }
+    }
+
+    @Override
+    public final int[] sortOrder(Buffer x, int off, int n) {
+        float[] a = array(x);
+        Integer[] boxed = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(boxed, Comparator.comparingDouble(i -> a[off + i])); // stable: ties keep index order
+        return Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public final void affine(int n, float scale, float shift, Buffer x, int xOff, Buffer y, int yOff) {
+        float[] s = array(x), d = array(y);
+        for (int i = 0; i < n; i++) d[yOff + i] = scale * s[xOff + i] + shift;
+    }
+
+    @Override
+    public final void reduce(Reduction kind, int outer, int reduced, int inner, Buffer x, int xOff, Buffer y, int yOff) {
+        float[] a = array(x), out = array(y);
+        double[] acc = new double[inner], mean = new double[inner];
+        for (int o = 0; o < outer; o++) {
+            int base = xOff + o * reduced * inner;
+            sumRows(a, base, reduced, inner, acc, null);
+            for (int j = 0; j < inner; j++) mean[j] = acc[j] / reduced;
+            if (kind == Reduction.VAR) sumRows(a, base, reduced, inner, acc, mean);
+            for (int j = 0; j < inner; j++) {
+                out[yOff + o * inner + j] = (float) switch (kind) {
+                    case SUM -> acc[j];
+                    case MEAN -> mean[j];
+                    case VAR -> acc[j] / (reduced - 1);
+                };
+            }
+        }
+    }
+
+    /** acc[j] = Σ_r x[r, j] (or Σ_r (x[r, j] − mean[j])² when mean is given) over a [reduced, inner] block. */
+    private static void sumRows(float[] x, int base, int reduced, int inner, double[] acc, double[] mean) {
+        Arrays.fill(acc, 0);
+        for (int r = 0; r < reduced; r++) {
+            int row = base + r * inner;
+            if (mean == null) for (int j = 0; j < inner; j++) acc[j] += x[row + j];
+            else for (int j = 0; j < inner; j++) { double d = x[row + j] - mean[j]; acc[j] += d * d; }
+        }
+    }
+
+    @Override
+    public final void reduceBackward(Reduction kind, int outer, int reduced, int inner, Buffer x, int xOff, Buffer gy, int gyOff, Buffer gx, int gxOff) {
+        float[] a = array(x), g = array(gy), ga = array(gx);
+        double[] acc = new double[inner], mean = new double[inner];
+        for (int o = 0; o < outer; o++) {
+            int base = xOff + o * reduced * inner;
+            if (kind == Reduction.VAR) {
+                sumRows(a, base, reduced, inner, acc, null);
+                for (int j = 0; j < inner; j++) mean[j] = acc[j] / reduced;
+            }
+            for (int r = 0; r < reduced; r++) {
+                for (int j = 0; j < inner; j++) {
+                    double gi = g[gyOff + o * inner + j];
+                    int i = (o * reduced + r) * inner + j;
+                    ga[gxOff + i] += (float) switch (kind) {
+                        case SUM -> gi;
+                        case MEAN -> gi / reduced;
+                        case VAR -> gi * 2 * (a[xOff + i] - mean[j]) / (reduced - 1);
+                    };
+                }
+            }
+        }
+    }
+
+    @Override
+    public final double sumSquares(Buffer x, int off, int n) {
+        float[] a = array(x);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) a[off + i] * a[off + i];
+        return s;
+    }
+
+    @Override
+    public final double nllRows(Buffer logp, int off, int rows, int cols, int[] targets) {
+        float[] lp = array(logp);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int t = targets[r];
+            if (t < 0 || t >= cols) throw new IllegalArgumentException("target " + t + " at row " + r + " outside [0, " + cols + ")");
+            loss -= lp[off + r * cols + t];
+        }
+        return loss;
+    }
+
+    @Override
+    public final void nllRowsBackward(Buffer logp, int off, int rows, int cols, int[] targets, float scale, Buffer g, int gOff, boolean accumulate) {
+        float[] lp = array(logp), ga = array(g);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                float v = ((float) Math.exp(lp[off + i]) - (j == targets[r] ? 1f : 0f)) * scale;
+                if (accumulate) ga[gOff + i] += v;
+                else ga[gOff + i] = v;
+            }
+        }
+    }
+
+    @Override
+    public final void layerNormRows(int rows, int cols, double eps, Buffer x, int xOff, Buffer w, int wOff, Buffer b, int bOff,
+                                    Buffer out, int outOff, Buffer xhat, Buffer rstd) {
+        float[] xa = array(x), wa = array(w), ba = array(b), oa = array(out), ha = array(xhat), ra = array(rstd);
+        for (int r = 0; r < rows; r++) {
+            int o = xOff + r * cols;
+            double mean = 0, var = 0;
+            for (int j = 0; j < cols; j++) mean += xa[o + j];
+            mean /= cols;
+            for (int j = 0; j < cols; j++) { double d = xa[o + j] - mean; var += d * d; }
+            var /= cols;
+            ra[r] = (float) (1 / Math.sqrt(var + eps));
+            for (int j = 0; j < cols; j++) {
+                float h = (float) ((xa[o + j] - mean) * ra[r]);
+                ha[r * cols + j] = h;
+                oa[outOff + r * cols + j] = h * (wa == null ? 1f : wa[wOff + j]) + (ba == null ? 0f : ba[bOff + j]);
+            }
+        }
+    }
+
+    @Override
+    public final void layerNormRowsBackward(int rows, int cols, Buffer g, int gOff, Buffer w, int wOff, Buffer xhat, Buffer rstd,
+                                            Buffer gx, int gxOff, Buffer gw, int gwOff, Buffer gb, int gbOff) {
+        float[] ga = array(g), wa = array(w), ha = array(xhat), ra = array(rstd), gxa = array(gx), gwa = array(gw), gba = array(gb);
+        for (int r = 0; r < rows; r++) {
+            double sumG = 0, sumGx = 0;
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                float gi = ga[gOff + i];
+                double gh = gi * (wa == null ? 1f : wa[wOff + j]);
+                sumG += gh;
+                sumGx += gh * ha[i];
+                if (gwa != null) gwa[gwOff + j] += gi * ha[i];
+                if (gba != null) gba[gbOff + j] += gi;
+            }
+            if (gxa == null) continue;
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                double gh = ga[gOff + i] * (wa == null ? 1f : wa[wOff + j]);
+                gxa[gxOff + i] += (float) (ra[r] * (gh - sumG / cols - ha[i] * sumGx / cols));
+            }
+        }
+    }
+
+    @Override
+    public final void l2NormalizeRows(int rows, int cols, double eps, Buffer x, int xOff, Buffer out, int outOff, Buffer norms) {
+        float[] xa = array(x), oa = array(out), na = array(norms);
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int j = 0; j < cols; j++) { double v = xa[xOff + r * cols + j]; s += v * v; }
+            na[r] = (float) Math.max(Math.sqrt(s), eps);
+            for (int j = 0; j < cols; j++) oa[outOff + r * cols + j] = xa[xOff + r * cols + j] / na[r];
+        }
+    }
+
+    @Override
+    public final void l2NormalizeRowsBackward(int rows, int cols, double eps, Buffer g, int gOff, Buffer out, int outOff, Buffer norms, Buffer gx, int gxOff) {
+        float[] ga = array(g), oa = array(out), na = array(norms), gxa = array(gx);
+        for (int r = 0; r < rows; r++) {
+            boolean clamped = na[r] == (float) eps;
+            double dot = 0;
+            for (int j = 0; j < cols; j++) dot += ga[gOff + r * cols + j] * oa[outOff + r * cols + j];
+            for (int j = 0; j < cols; j++) {
+                int i = r * cols + j;
+                gxa[gxOff + i] += (float) (clamped ? ga[gOff + i] / na[r] : (ga[gOff + i] - oa[outOff + i] * dot) / na[r]);
+            }
+        }
+    }
+
+    @Override
+    public final void adamW(int n, Buffer w, int wOff, Buffer g, int gOff, Buffer m, Buffer v, int mOff,
+                            long step, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        float[] wa = array(w), ga = array(g), ma = array(m), va = array(v);
+        float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2;
+        float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
+        double bc1 = 1 - Math.pow(beta1, step), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        float stepSize = (float) (lr / bc1), bc2s = (float) bc2Sqrt, e = (float) eps;
+        for (int i = 0; i < n; i++) {
+            float gi = ga[gOff + i];
+            wa[wOff + i] *= decay;
+            ma[mOff + i] = ma[mOff + i] * b1 + c1 * gi;
+            va[mOff + i] = va[mOff + i] * b2 + c2 * gi * gi;
+            float denom = (float) Math.sqrt(va[mOff + i]) / bc2s + e;
+            wa[wOff + i] += -stepSize * (ma[mOff + i] / denom);
+        }
+    }
+
+    @Override
+    public final void sgd(int n, Buffer w, int wOff, Buffer g, int gOff, Buffer momentumBuf, boolean first,
+                          double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        float[] wa = array(w), ga = array(g), buf = array(momentumBuf);
+        float mu = (float) momentum, damp = (float) (1 - dampening), wd = (float) weightDecay, rate = (float) lr;
+        for (int i = 0; i < n; i++) {
+            float d = ga[gOff + i] + wd * wa[wOff + i];
+            if (momentum != 0) {
+                float b = first ? d : mu * buf[i] + damp * d;
+                buf[i] = b;
+                d = nesterov ? d + mu * b : b;
+            }
+            wa[wOff + i] -= rate * d;
+        }
+    }
+}

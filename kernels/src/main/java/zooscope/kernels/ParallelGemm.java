@@ -1,0 +1,97 @@
+package zooscope.kernels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * How a host backend spreads one large GEMM over the cores: the product is cut into blocks of {@link #ROWS}
+ * rows of C (the last block takes the remainder), or, where C has too few rows for two blocks (an LSTM
+ * step's [batch, 4H]), into blocks of a multiple of {@link #COLS} columns; a batched product into its batch
+ * entries; the pieces run on a pool with one thread per core. Each element of C is computed by the same
+ * kernel code path, with the same alignment and the same order over k as in one call, so the result has
+ * the same bits for any number of threads (checked by a test). Small products, calls from inside the
+ * pool and calls from {@link #modelWorkers} threads (which already run one model per core) run on the
+ * calling thread.
+ */
+final class ParallelGemm {
+    /** Rows per block: a multiple of every row blocking and vector width in the kernels, and above the widths (16) where they change path. */
+    static final int ROWS = 64;
+    /** Columns per block unit: a multiple of every column tile in the kernels (4 vectors of 16 lanes). */
+    static final int COLS = 64;
+    /** Below this many multiply-adds a product is not worth splitting. */
+    static final long MIN_WORK = 1 << 20;
+    private static final ForkJoinPool POOL = new ForkJoinPool(Integer.getInteger("zooscope.threads", Runtime.getRuntime().availableProcessors()));
+
+    private ParallelGemm() {}
+
+    static boolean serial(long work) {
+        return POOL.getParallelism() < 2 || work < MIN_WORK || ForkJoinTask.inForkJoinPool() || Thread.currentThread() instanceof ModelWorker;
+    }
+
+    /** A thread that runs whole models side by side with others: its GEMMs are not split. */
+    private static final class ModelWorker extends Thread {
+        ModelWorker(Runnable r, String name) {
+            super(r, name);
+            setDaemon(true);
+        }
+    }
+
+    /** Daemon threads for running one model each (see {@link Backends#modelWorkers}). */
+    static ThreadFactory modelWorkers(String name) { return r -> new ModelWorker(r, name); }
+
+    /** As {@link Backend#gemm}, in blocks of rows (or columns) of C, each by {@link HostBackend#gemmHere}. */
+    static void gemm(HostBackend k, boolean transA, boolean transB, int m, int n, int kk, float alpha, Buffer a, int aOff, int lda,
+                     Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
+        int blocks = m / ROWS;
+        if (serial((long) m * n * kk) || (blocks < 2 && n < 2 * COLS)) {
+            k.gemmHere(transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        List<RecursiveAction> parts = new ArrayList<>();
+        if (blocks >= 2) {
+            for (int i = 0; i < blocks; i++) {
+                int r0 = i * ROWS, rows = i == blocks - 1 ? m - r0 : ROWS;
+                int aAt = aOff + (transA ? r0 : r0 * lda);
+                parts.add(action(() -> k.gemmHere(transA, transB, rows, n, kk, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + r0 * ldc, ldc)));
+            }
+        } else {
+            // a few pieces per thread, each a whole number of COLS wide; the last takes the remainder
+            int units = n / COLS, width = COLS * Math.max(1, units / (2 * POOL.getParallelism()));
+            for (int j0 = 0; j0 < units * COLS; j0 += width) {
+                int cols = j0 + width >= units * COLS ? n - j0 : width;
+                int bAt = bOff + (transB ? j0 * ldb : j0), cAt = cOff + j0;
+                parts.add(action(() -> k.gemmHere(transA, transB, m, cols, kk, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cAt, ldc)));
+            }
+        }
+        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
+    }
+
+    /** As {@link Backend#gemmBatched}, one batch entry per task. */
+    static void gemmBatched(HostBackend k, int batch, boolean transA, boolean transB, int m, int n, int kk, float alpha,
+                            Buffer a, int aOff, int lda, int strideA, Buffer b, int bOff, int ldb, int strideB,
+                            float beta, Buffer c, int cOff, int ldc, int strideC) {
+        if (batch < 2 || serial((long) batch * m * n * kk)) {
+            for (int p = 0; p < batch; p++) {
+                k.gemmHere(transA, transB, m, n, kk, alpha, a, aOff + p * strideA, lda, b, bOff + p * strideB, ldb, beta, c, cOff + p * strideC, ldc);
+            }
+            return;
+        }
+        List<RecursiveAction> parts = new ArrayList<>(batch);
+        for (int p = 0; p < batch; p++) {
+            int q = p;
+            parts.add(action(() -> k.gemmHere(transA, transB, m, n, kk, alpha, a, aOff + q * strideA, lda, b, bOff + q * strideB, ldb,
+                beta, c, cOff + q * strideC, ldc)));
+        }
+        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
+    }
+
+    private static RecursiveAction action(Runnable r) {
+        return new RecursiveAction() {
+            @Override protected void compute() { r.run(); }
+        };
+    }
+}
