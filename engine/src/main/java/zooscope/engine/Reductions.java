@@ -50,28 +50,42 @@ final class Reductions {
     /**
      * Quantiles along the last axis at levels qs ∈ [0, 1] ([..., n] → [..., qs.length]): position q·(n−1)
      * in sorted order, linear interpolation lo + frac·(hi − lo) between its neighbours (as torch.quantile),
-     * built from gather and element-wise ops so that the gradient goes to those two elements.
+     * built from gathers and element-wise ops. Where a gradient is wanted, the gathers read a through each
+     * row's sort order, so that the gradient goes to the two elements; otherwise they read the sorted rows.
      */
     static Tensor quantile(Tensor a, double[] qs) {
         if (a.rank() == 0 || a.dim(-1) == 0) throw new IllegalArgumentException("quantile of an empty axis (shape " + Shapes.str(a.shape) + ")");
         int n = a.dim(-1), rows = a.size / n, q = qs.length;
-        int[] lo = new int[rows * q], hi = new int[rows * q];
+        int[] lo = new int[q], hi = new int[q];
         float[] frac = new float[q];
         for (int j = 0; j < q; j++) {
             if (!(qs[j] >= 0 && qs[j] <= 1)) throw new IllegalArgumentException("quantile level " + qs[j] + " outside [0, 1]");
-            frac[j] = (float) (qs[j] * (n - 1) - Math.floor(qs[j] * (n - 1)));
-        }
-        for (int r = 0; r < rows; r++) {
-            int[] order = a.backend.sortOrder(a.data, a.offset + r * n, n);
-            for (int j = 0; j < q; j++) {
-                int l = (int) Math.floor(qs[j] * (n - 1));
-                lo[r * q + j] = r * n + order[l];
-                hi[r * q + j] = r * n + order[Math.min(l + 1, n - 1)];
-            }
+            double pos = qs[j] * (n - 1);
+            lo[j] = (int) Math.floor(pos);
+            hi[j] = Math.min(lo[j] + 1, n - 1);
+            frac[j] = (float) (pos - lo[j]);
         }
         int[] shape = a.shape();
         shape[shape.length - 1] = q;
-        Tensor flat = a.reshape(a.size), vl = flat.gather(0, lo).reshape(shape), vh = flat.gather(0, hi).reshape(shape);
+        Tensor vl, vh;
+        if (a.requiresGrad && Grad.enabled()) {
+            int[] rowLo = new int[rows * q], rowHi = new int[rows * q];
+            for (int r = 0; r < rows; r++) {
+                int[] order = a.backend.sortOrder(a.data, a.offset + r * n, n);
+                for (int j = 0; j < q; j++) {
+                    rowLo[r * q + j] = r * n + order[lo[j]];
+                    rowHi[r * q + j] = r * n + order[hi[j]];
+                }
+            }
+            Tensor flat = a.reshape(a.size);
+            vl = flat.gather(0, rowLo).reshape(shape);
+            vh = flat.gather(0, rowHi).reshape(shape);
+        } else {
+            Tensor sorted = Tensor.empty(a.backend, a.shape);
+            a.backend.sortRows(rows, n, a.data, a.offset, sorted.data, 0);
+            vl = sorted.gather(-1, lo);
+            vh = sorted.gather(-1, hi);
+        }
         return vl.add(vh.sub(vl).mul(Tensor.of(a.backend, frac, q)));
     }
 }

@@ -161,7 +161,11 @@ class OpProperties {
         Cases.Gen g = Cases.gen(seed);
         int rows = g.dim(4), n = g.dim(30);
         double[] qs = {0, 0.25, 0.5, 0.75, 1, g.r.nextDouble()};
-        OpCheck.check(new OpCheck.Case("quantile rows=" + rows + " n=" + n, new float[][] {g.floats(rows * n, -3, 3)}, new int[][] {{rows, n}}, all(1),
+        float[] values = g.floats(rows * n, -3, 3);
+        float[] withGradient = Tensor.of(values, rows, n).requiresGrad().quantile(qs).toArray(), without; // sort order vs sorted rows
+        try (var off = Grad.off()) { without = Tensor.of(values, rows, n).quantile(qs).toArray(); }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(withGradient, without, "quantile without a gradient; " + g.why());
+        OpCheck.check(new OpCheck.Case("quantile rows=" + rows + " n=" + n, new float[][] {values}, new int[][] {{rows, n}}, all(1),
             t -> t[0].quantile(qs),
             x -> {
                 double[] y = new double[rows * qs.length];

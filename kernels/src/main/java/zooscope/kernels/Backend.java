@@ -61,6 +61,9 @@ public interface Backend {
     /** The permutation that sorts x[off..off+n) ascending, ties in index order (a host value: waits for the result). */
     int[] sortOrder(Buffer x, int off, int n);
 
+    /** Each of {@code rows} rows of n values sorted ascending: y[r, :] = sort(x[r, :]) (Float.compare's order: −0 before +0, NaN last). */
+    void sortRows(int rows, int n, Buffer x, int xOff, Buffer y, int yOff);
+
     // ---------------------------------------------------------------- dense algebra
 
     /**

@@ -2,8 +2,6 @@ package zooscope.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * A backend whose buffers are Java arrays in this process: the scalar, vector and native backends. It
@@ -148,67 +146,82 @@ public abstract class HostBackend implements Backend {
 
     @Override public final void fill(Buffer x, int off, int n, float value) { Arrays.fill(array(x), off, off + n, value); }
 
-    /** Visits every innermost run of a strided index space: the positions of its first element in each operand. */
-    @FunctionalInterface
-    private interface Run { void at(int[] pos); }
-
     /**
-     * Walks the index space {@code shape} in row-major order, one call per innermost run (the last axis),
-     * with the start position of that run in each operand (offset + index·strides).
+     * A row-major walk over the innermost runs (the last axis) of a strided index space, tracking where
+     * each run starts in every operand: {@code for (Runs r = new Runs(...); r.more(); r.next())} reads
+     * {@code r.pos[operand]}. A plain loop object rather than a callback, so the JIT keeps the per-run
+     * work (often a short copy) inline.
      */
-    private static void runs(int[] shape, int[] offsets, int[][] strides, Run run) {
-        int rank = shape.length;
-        for (int d : shape) if (d == 0) return;
-        int[] pos = offsets.clone();
-        if (rank <= 1) { run.at(pos); return; }
-        int[] idx = new int[rank - 1];
-        while (true) {
-            run.at(pos);
-            int d = rank - 2;
-            while (d >= 0) {
-                idx[d]++;
+    private static final class Runs {
+        final int[] pos;
+        final int n;
+        private final int[] shape, idx;
+        private final int[][] strides;
+        private boolean more;
+
+        Runs(int[] shape, int[] offsets, int[]... strides) {
+            this.shape = shape;
+            this.strides = strides;
+            pos = offsets;
+            n = shape.length == 0 ? 1 : shape[shape.length - 1];
+            idx = new int[Math.max(shape.length - 1, 0)];
+            boolean empty = false;
+            for (int d : shape) empty |= d == 0;
+            more = !empty;
+        }
+
+        boolean more() { return more; }
+
+        /** The start of the next run; {@link #more()} turns false after the last. */
+        void next() {
+            int d = idx.length - 1;
+            for (; d >= 0; d--) {
                 for (int o = 0; o < pos.length; o++) pos[o] += strides[o][d];
-                if (idx[d] < shape[d]) break;
+                if (++idx[d] < shape[d]) return;
                 for (int o = 0; o < pos.length; o++) pos[o] -= strides[o][d] * shape[d];
                 idx[d] = 0;
-                d--;
             }
-            if (d < 0) return;
+            more = false;
         }
-    }
 
-    private static int inner(int[] shape) { return shape.length == 0 ? 1 : shape[shape.length - 1]; }
-    private static int innerStride(int[] strides) { return strides.length == 0 ? 1 : strides[strides.length - 1]; }
+        /** Stride of the last axis in one operand (1 for a scalar). */
+        int inner(int operand) { return strides[operand].length == 0 ? 1 : strides[operand][strides[operand].length - 1]; }
+    }
 
     @Override
     public final void copy(int[] shape, Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides) {
         float[] s = array(src), d = array(dst);
-        int n = inner(shape), ss = innerStride(srcStrides), ds = innerStride(dstStrides);
-        runs(shape, new int[] {srcOff, dstOff}, new int[][] {srcStrides, dstStrides}, p -> {
-            if (ss == 1 && ds == 1) System.arraycopy(s, p[0], d, p[1], n);
-            else for (int i = 0; i < n; i++) d[p[1] + i * ds] = s[p[0] + i * ss];
-        });
+        Runs r = new Runs(shape, new int[] {srcOff, dstOff}, srcStrides, dstStrides);
+        int n = r.n, ss = r.inner(0), ds = r.inner(1);
+        for (; r.more(); r.next()) {
+            int sp = r.pos[0], dp = r.pos[1];
+            if (ss == 1 && ds == 1) System.arraycopy(s, sp, d, dp, n);
+            else for (int i = 0; i < n; i++) d[dp + i * ds] = s[sp + i * ss];
+        }
     }
 
     @Override
     public final void add(int[] shape, float alpha, Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides) {
         float[] s = array(src), d = array(dst);
-        int n = inner(shape), ss = innerStride(srcStrides), ds = innerStride(dstStrides);
-        runs(shape, new int[] {srcOff, dstOff}, new int[][] {srcStrides, dstStrides}, p -> {
-            if (ss == 1 && ds == 1) axpy(n, alpha, src, p[0], dst, p[1]);
-            else for (int i = 0; i < n; i++) d[p[1] + i * ds] = (float) (d[p[1] + i * ds] + (double) alpha * s[p[0] + i * ss]);
-        });
+        Runs r = new Runs(shape, new int[] {srcOff, dstOff}, srcStrides, dstStrides);
+        int n = r.n, ss = r.inner(0), ds = r.inner(1);
+        for (; r.more(); r.next()) {
+            int sp = r.pos[0], dp = r.pos[1];
+            if (ss == 1 && ds == 1) axpy(n, alpha, src, sp, dst, dp);
+            else for (int i = 0; i < n; i++) d[dp + i * ds] = (float) (d[dp + i * ds] + (double) alpha * s[sp + i * ss]);
+        }
     }
 
     @Override
     public final void binary(Binary op, int[] shape, Buffer a, int aOff, int[] aStrides, Buffer b, int bOff, int[] bStrides, Buffer out, int outOff) {
         float[] x = array(a), y = array(b), o = array(out);
-        int n = inner(shape), as = innerStride(aStrides), bs = innerStride(bStrides);
-        int[] outStrides = contiguousStrides(shape);
-        runs(shape, new int[] {aOff, bOff, outOff}, new int[][] {aStrides, bStrides, outStrides}, p -> {
-            if (as == 1 && bs == 1) binary(op, x, p[0], y, p[1], o, p[2], n);
-            else for (int i = 0; i < n; i++) o[p[2] + i] = op.apply(x[p[0] + i * as], y[p[1] + i * bs]);
-        });
+        Runs r = new Runs(shape, new int[] {aOff, bOff, outOff}, aStrides, bStrides, contiguousStrides(shape));
+        int n = r.n, as = r.inner(0), bs = r.inner(1);
+        for (; r.more(); r.next()) {
+            int ap = r.pos[0], bp = r.pos[1], op0 = r.pos[2];
+            if (as == 1 && bs == 1) binary(op, x, ap, y, bp, o, op0, n);
+            else for (int i = 0; i < n; i++) o[op0 + i] = op.apply(x[ap + i * as], y[bp + i * bs]);
+        }
     }
 
     private static int[] contiguousStrides(int[] shape) {
@@ -234,12 +247,32 @@ public abstract class HostBackend implements Backend {
         }
     }
 
+    /**
+     * One primitive sort of keys (value, index): the value's bits made monotone in its order (Float.compare's:
+     * −0 before +0, NaN last) in the high half, the index in the low half, so that ties keep index order.
+     */
     @Override
     public final int[] sortOrder(Buffer x, int off, int n) {
         float[] a = array(x);
-        Integer[] boxed = IntStream.range(0, n).boxed().toArray(Integer[]::new);
-        Arrays.sort(boxed, Comparator.comparingDouble(i -> a[off + i])); // stable: ties keep index order
-        return Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToIntBits(a[off + i]);
+            bits ^= (bits >> 31) & 0x7fffffff; // negative floats: reverse their order
+            keys[i] = (long) bits << 32 | i;
+        }
+        Arrays.sort(keys);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = (int) keys[i];
+        return order;
+    }
+
+    @Override
+    public final void sortRows(int rows, int n, Buffer x, int xOff, Buffer y, int yOff) {
+        float[] a = array(x), b = array(y);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(a, xOff + r * n, b, yOff + r * n, n);
+            Arrays.sort(b, yOff + r * n, yOff + (r + 1) * n);
+        }
     }
 
     @Override
@@ -269,6 +302,13 @@ public abstract class HostBackend implements Backend {
 
     /** acc[j] = Σ_r x[r, j] (or Σ_r (x[r, j] − mean[j])² when mean is given) over a [reduced, inner] block. */
     private static void sumRows(float[] x, int base, int reduced, int inner, double[] acc, double[] mean) {
+        if (inner == 1) { // one contiguous run (a row's mean or variance)
+            double a = 0, m = mean == null ? 0 : mean[0];
+            if (mean == null) for (int r = 0; r < reduced; r++) a += x[base + r];
+            else for (int r = 0; r < reduced; r++) { double d = x[base + r] - m; a += d * d; }
+            acc[0] = a;
+            return;
+        }
         Arrays.fill(acc, 0);
         for (int r = 0; r < reduced; r++) {
             int row = base + r * inner;
