@@ -22,7 +22,7 @@ public final class BenchReport {
     public static void main(String[] args) throws RunnerException, org.openjdk.jmh.runner.options.CommandLineOptionException {
         Options opts = args.length > 0 ? new CommandLineOptions(args)
             : new OptionsBuilder().include(PeakBench.class.getSimpleName()).include(GemmBench.class.getSimpleName())
-                .include(LstmLayerBench.class.getSimpleName()).build();
+                .include(LstmLayerBench.class.getSimpleName()).include(LstmCellBench.class.getSimpleName()).build();
         Collection<RunResult> results = new Runner(opts).run();
         double peak = 0;
         List<String[]> rows = new ArrayList<>();
@@ -34,7 +34,8 @@ public final class BenchReport {
                 .mapToDouble(it -> it.getPrimaryResult().getScore()).max().orElse(opsPerSecond);
             String shape = r.getParams().getParam("shape"), backend = r.getParams().getParam("backend");
             double flops = name.startsWith("PeakBench") ? PeakBench.flops()
-                : name.startsWith("GemmBench") ? GemmBench.flops(shape) : LstmLayerBench.flops();
+                : name.startsWith("GemmBench") ? GemmBench.flops(shape)
+                : name.startsWith("LstmLayerBench") ? LstmLayerBench.flops() : Double.NaN; // the cell: element-wise, no GEMM FLOPs
             double gflops = opsPerSecond * flops / 1e9, bestGflops = best * flops / 1e9;
             if (name.startsWith("PeakBench")) peak = bestGflops;
             rows.add(new String[] {name + (shape == null ? "" : " " + shape), backend == null ? "-" : backend,

@@ -1,5 +1,6 @@
 package zooscope.bench;
 
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -9,6 +10,8 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import zooscope.kernels.Backend;
+import zooscope.kernels.Buffer;
 
 /**
  * The settings every zooscope benchmark shares (JMH reads these annotations from the superclass):
@@ -22,4 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public abstract class BenchSettings {}
+public abstract class BenchSettings {
+    /** A buffer of backend k with n values uniform in [lo, hi) from r. */
+    static Buffer randomBuffer(Backend k, SplittableRandom r, int n, double lo, double hi) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextDouble(lo, hi);
+        Buffer b = k.allocate(n);
+        k.copyIn(v, 0, b, 0, n);
+        return b;
+    }
+}

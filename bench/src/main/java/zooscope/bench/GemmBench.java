@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import zooscope.kernels.Backend;
+import zooscope.kernels.HostBackend;
 import zooscope.kernels.Backends;
 import zooscope.kernels.Buffer;
 
@@ -22,7 +22,7 @@ public class GemmBench extends BenchSettings {
     @Param({"proj0", "proj1", "recur", "gradW", "gradH"}) public String shape;
     @Param({"native", "vector", "scalar"}) public String backend;
 
-    Backend k;
+    HostBackend k;
     boolean ta, tb;
     int m, n, kk;
     Buffer a, b, c;
@@ -47,26 +47,18 @@ public class GemmBench extends BenchSettings {
 
     @Setup
     public void setup() {
-        k = Backends.byName(backend);
+        k = (HostBackend) Backends.byName(backend);
         int[] d = dims(shape);
         ta = d[0] == 1; tb = d[1] == 1; m = d[2]; n = d[3]; kk = d[4];
         SplittableRandom r = new SplittableRandom(1);
-        a = random(r, m * kk);
-        b = random(r, kk * n);
+        a = randomBuffer(k, r, m * kk, -1, 1);
+        b = randomBuffer(k, r, kk * n, -1, 1);
         c = k.allocate(m * n);
-    }
-
-    private Buffer random(SplittableRandom r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) r.nextDouble(-1, 1);
-        Buffer buf = k.allocate(n);
-        k.copyIn(v, 0, buf, 0, n);
-        return buf;
     }
 
     @Benchmark
     public Buffer gemm() {
-        k.gemm(ta, tb, m, n, kk, 1f, a, 0, ta ? m : kk, b, 0, tb ? kk : n, 0f, c, 0, n);
+        k.gemmHere(ta, tb, m, n, kk, 1f, a, 0, ta ? m : kk, b, 0, tb ? kk : n, 0f, c, 0, n); // one thread, as on the trainer's threads
         return c;
     }
 }

@@ -24,25 +24,17 @@ public class LstmCellBench extends BenchSettings {
     public void setup() {
         k = Backends.byName(backend);
         SplittableRandom r = new SplittableRandom(4);
-        preActs = random(r, B * 4 * H);
+        preActs = randomBuffer(k, r, B * 4 * H, -2, 2);
         acts = k.allocate(B * 4 * H);
-        cPrev = random(r, B * H);
-        gh = random(r, B * H);
-        gc = random(r, B * H);
+        cPrev = randomBuffer(k, r, B * H, -2, 2);
+        gh = randomBuffer(k, r, B * H, -2, 2);
+        gc = randomBuffer(k, r, B * H, -2, 2);
         c = k.allocate(B * H);
         tc = k.allocate(B * H);
         h = k.allocate(B * H);
         dGates = k.allocate(B * 4 * H);
         gcPrev = k.allocate(B * H);
         forward(); // the backward reads what a forward kept: the activated gates and tanh(c)
-    }
-
-    private Buffer random(SplittableRandom r, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) r.nextDouble(-2, 2);
-        Buffer b = k.allocate(n);
-        k.copyIn(v, 0, b, 0, n);
-        return b;
     }
 
     @Benchmark

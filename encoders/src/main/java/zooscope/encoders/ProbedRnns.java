@@ -16,25 +16,10 @@ final class ProbedRnns {
 
     private final LstmLayout layout;
     private final Tensor theta;
-    private final int[] wih, whh, bih, bhh;
-    private final int wout, bout;
 
     ProbedRnns(LstmLayout layout, Tensor theta) {
         this.layout = layout;
         this.theta = theta;
-        int L = layout.layers();
-        wih = new int[L];
-        whh = new int[L];
-        bih = new int[L];
-        bhh = new int[L];
-        for (int l = 0; l < L; l++) {
-            wih[l] = layout.weightIh(l);
-            whh[l] = layout.weightHh(l);
-            bih[l] = layout.biasIh(l);
-            bhh[l] = layout.biasHh(l);
-        }
-        wout = layout.headWeight();
-        bout = layout.headBias();
     }
 
     /** A state to be filled by {@link #step}. */
@@ -53,13 +38,13 @@ final class ProbedRnns {
         int H = layout.hidden(), G = 4 * H;
         Tensor in = x;
         for (int l = 0; l < layout.layers(); l++) {
-            Tensor gates = LinearAlgebra.batchedLinear(in, theta, wih[l], G, bih[l], bhh[l])
-                .add(LinearAlgebra.batchedLinear(s.h()[l], theta, whh[l], G));
+            Tensor gates = LinearAlgebra.batchedLinear(in, theta, layout.weightIh(l), G, layout.biasIh(l), layout.biasHh(l))
+                .add(LinearAlgebra.batchedLinear(s.h()[l], theta, layout.weightHh(l), G));
             Tensor hc = Recurrent.cell(gates, s.c()[l]);
             next.h()[l] = hc.slice(2, 0, H);
             next.c()[l] = hc.slice(2, H, 2 * H);
             in = next.h()[l];
         }
-        return LinearAlgebra.batchedLinear(in, theta, wout, layout.output(), bout);
+        return LinearAlgebra.batchedLinear(in, theta, layout.headWeight(), layout.output(), layout.headBias());
     }
 }

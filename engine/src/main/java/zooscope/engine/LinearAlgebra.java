@@ -19,8 +19,8 @@ public final class LinearAlgebra {
         Buffer out = K.allocate(m * n);
         K.gemm(false, false, m, n, k, 1f, a.data, a.offset, k, b.data, b.offset, n, 0f, out, 0, n);
         return Tensor.result(out, new int[] {m, n}, "matmul", g -> {
-            if (a.requiresGrad) K.gemm(false, true, m, k, n, 1f, g, 0, n, b.data, b.offset, n, 1f, a.gradBuffer(), 0, k);
-            if (b.requiresGrad) K.gemm(true, false, k, n, m, 1f, a.data, a.offset, k, g, 0, n, 1f, b.gradBuffer(), 0, n);
+            if (a.requiresGrad) K.gemm(false, true, m, k, n, 1f, g, 0, n, b.data, b.offset, n, 1f, a.gradBuffer(), 0, k); // dA += dC·Bᵀ
+            if (b.requiresGrad) K.gemm(true, false, k, n, m, 1f, a.data, a.offset, k, g, 0, n, 1f, b.gradBuffer(), 0, n); // dB += Aᵀ·dC
         }, a, b);
     }
 
@@ -33,8 +33,8 @@ public final class LinearAlgebra {
         Buffer out = K.allocate(bs * m * n);
         K.gemmBatched(bs, false, false, m, n, k, 1f, a.data, a.offset, k, m * k, b.data, b.offset, n, k * n, 0f, out, 0, n, m * n);
         return Tensor.result(out, new int[] {bs, m, n}, "bmm", g -> {
-            if (a.requiresGrad) K.gemmBatched(bs, false, true, m, k, n, 1f, g, 0, n, m * n, b.data, b.offset, n, k * n, 1f, a.gradBuffer(), 0, k, m * k);
-            if (b.requiresGrad) K.gemmBatched(bs, true, false, k, n, m, 1f, a.data, a.offset, k, m * k, g, 0, n, m * n, 1f, b.gradBuffer(), 0, n, k * n);
+            if (a.requiresGrad) K.gemmBatched(bs, false, true, m, k, n, 1f, g, 0, n, m * n, b.data, b.offset, n, k * n, 1f, a.gradBuffer(), 0, k, m * k); // dA_i += dC_i·B_iᵀ
+            if (b.requiresGrad) K.gemmBatched(bs, true, false, k, n, m, 1f, a.data, a.offset, k, m * k, g, 0, n, m * n, 1f, b.gradBuffer(), 0, n, k * n); // dB_i += A_iᵀ·dC_i
         }, a, b);
     }
 
@@ -57,8 +57,8 @@ public final class LinearAlgebra {
         int[] shape = x.shape();
         shape[shape.length - 1] = outF;
         return Tensor.result(out, shape, "linear", g -> {
-            if (x.requiresGrad) K.gemm(false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in);
-            if (w.requiresGrad) K.gemm(true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in);
+            if (x.requiresGrad) K.gemm(false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in); // dx += dy·W
+            if (w.requiresGrad) K.gemm(true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in); // dW += dyᵀ·x
             if (b != null && b.requiresGrad) Strided.add(K, block, 1f, g, 0, dense, b.gradBuffer(), 0, row); // db += Σ_rows g
         }, x, w, b);
     }
@@ -83,7 +83,7 @@ public final class LinearAlgebra {
         }
         K.gemmBatched(B, false, true, M, out, in, 1f, x.data, x.offset, in, M * in, theta.data, theta.offset + wOffset, in, P,
             1f, y, 0, out, M * out);
-        return Tensor.result(y, new int[] {B, M, out}, "batched_linear", g ->
+        return Tensor.result(y, new int[] {B, M, out}, "batched_linear", g -> // dx_b += dy_b·W_b
             K.gemmBatched(B, false, false, M, in, out, 1f, g, 0, out, M * out, theta.data, theta.offset + wOffset, in, P,
                 1f, x.gradBuffer(), 0, in, M * in), x);
     }

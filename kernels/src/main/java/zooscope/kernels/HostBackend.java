@@ -103,8 +103,8 @@ public abstract class HostBackend implements Backend {
         ParallelGemm.gemmBatched(this, batch, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc, strideC);
     }
 
-    /** One GEMM (or one piece of a split one) on the calling thread. */
-    protected void gemmHere(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
+    /** One GEMM (or one piece of a split one) on the calling thread, never split (what the trainer's threads run; benchmarks). */
+    public void gemmHere(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
                             Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
         gemm(transA, transB, m, n, k, alpha, array(a), aOff, lda, array(b), bOff, ldb, beta, array(c), cOff, ldc);
     }

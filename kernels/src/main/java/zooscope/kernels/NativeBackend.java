@@ -198,7 +198,7 @@ public final class NativeBackend extends HostBackend {
     }
 
     @Override
-    protected void gemmHere(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
+    public void gemmHere(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
                             Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
         gemm(transA, transB, m, n, k, alpha, seg(a), aOff, lda, seg(b), bOff, ldb, beta, seg(c), cOff, ldc);
     }

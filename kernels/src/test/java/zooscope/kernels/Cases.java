@@ -100,4 +100,18 @@ public final class Cases {
             }
         }
     }
+
+    /** A new buffer of backend k holding a copy of the values. */
+    public static Buffer onto(Backend k, float[] values) {
+        Buffer b = k.allocate(values.length);
+        k.copyIn(values, 0, b, 0, values.length);
+        return b;
+    }
+
+    /** A host copy of a whole buffer of backend k. */
+    public static float[] host(Backend k, Buffer b) {
+        float[] v = new float[b.length()];
+        k.copyOut(b, 0, v, 0, v.length);
+        return v;
+    }
 }

@@ -38,10 +38,10 @@ class ParallelGemmTest {
         float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);
         for (String name : Backends.available()) {
             HostBackend be = (HostBackend) Backends.byName(name);
-            Buffer ab = onto(be, a), bb = onto(be, b), one = onto(be, c0), split = onto(be, c0);
+            Buffer ab = Cases.onto(be, a), bb = Cases.onto(be, b), one = Cases.onto(be, c0), split = Cases.onto(be, c0);
             be.gemmHere(ta, tb, m, n, k, alpha, ab, 0, ta ? m : k, bb, 0, tb ? k : n, beta, one, 0, n);
             be.gemm(ta, tb, m, n, k, alpha, ab, 0, ta ? m : k, bb, 0, tb ? k : n, beta, split, 0, n);
-            assertArrayEquals(host(be, one), host(be, split), name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
+            assertArrayEquals(Cases.host(be, one), Cases.host(be, split), name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
         }
     }
 
@@ -54,22 +54,11 @@ class ParallelGemmTest {
         float[] a = g.floats(batch * m * k, -1, 1), b = g.floats(batch * k * n, -1, 1);
         for (String name : Backends.available()) {
             HostBackend be = (HostBackend) Backends.byName(name);
-            Buffer ab = onto(be, a), bb = onto(be, b), one = be.allocate(batch * m * n), split = be.allocate(batch * m * n);
+            Buffer ab = Cases.onto(be, a), bb = Cases.onto(be, b), one = be.allocate(batch * m * n), split = be.allocate(batch * m * n);
             for (int p = 0; p < batch; p++) be.gemmHere(false, true, m, n, k, 1f, ab, p * m * k, k, bb, p * k * n, k, 0f, one, p * m * n, n);
             be.gemmBatched(batch, false, true, m, n, k, 1f, ab, 0, k, m * k, bb, 0, k, k * n, 0f, split, 0, n, m * n);
-            assertArrayEquals(host(be, one), host(be, split), name + " batch=" + batch + " m=" + m + " n=" + n + " k=" + k + "; " + g.why());
+            assertArrayEquals(Cases.host(be, one), Cases.host(be, split), name + " batch=" + batch + " m=" + m + " n=" + n + " k=" + k + "; " + g.why());
         }
     }
 
-    static Buffer onto(Backend be, float[] values) {
-        Buffer b = be.allocate(values.length);
-        be.copyIn(values, 0, b, 0, values.length);
-        return b;
-    }
-
-    static float[] host(Backend be, Buffer b) {
-        float[] out = new float[b.length()];
-        be.copyOut(b, 0, out, 0, out.length);
-        return out;
-    }
 }

@@ -25,15 +25,13 @@ class SortOrderTest {
         Arrays.sort(want, Comparator.comparing(i -> v[off + i], Float::compare));
         for (String name : Backends.available()) {
             Backend k = Backends.byName(name);
-            Buffer b = k.allocate(v.length);
-            k.copyIn(v, 0, b, 0, v.length);
+            Buffer b = Cases.onto(k, v);
             assertArrayEquals(Arrays.stream(want).mapToInt(Integer::intValue).toArray(), k.sortOrder(b, off, n), name + " " + Arrays.toString(v) + "; " + g.why());
             Buffer sorted = k.allocate(n);
             k.sortRows(1, n, b, off, sorted, 0);
-            float[] got = new float[n], values = new float[n];
-            k.copyOut(sorted, 0, got, 0, n);
+            float[] values = new float[n];
             for (int i = 0; i < n; i++) values[i] = v[off + want[i]];
-            assertArrayEquals(values, got, "sortRows on " + name + " " + Arrays.toString(v) + "; " + g.why());
+            assertArrayEquals(values, Cases.host(k, sorted), "sortRows on " + name + " " + Arrays.toString(v) + "; " + g.why());
         }
     }
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StridedOpsTest {
     static LongStream seeds() { return Cases.seeds(200); }
 
-
     static int[] strides(Cases.Gen g, int[] shape, boolean allowZero) {
         int rank = shape.length;
         int[] perm = new int[rank];
@@ -43,18 +42,6 @@ class StridedOpsTest {
         return p;
     }
 
-    static Buffer onto(Backend k, float[] v) {
-        Buffer b = k.allocate(v.length);
-        k.copyIn(v, 0, b, 0, v.length);
-        return b;
-    }
-
-    static float[] host(Backend k, Buffer b) {
-        float[] v = new float[b.length()];
-        k.copyOut(b, 0, v, 0, v.length);
-        return v;
-    }
-
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void copyAddAndBinaryFollowTheirIndexFormula(long seed) {
@@ -81,18 +68,18 @@ class StridedOpsTest {
         for (String name : Backends.available()) {
             Backend k = Backends.byName(name);
             String why = name + " shape " + java.util.Arrays.toString(shape) + "; " + g.why();
-            Buffer d = onto(k, dst0);
-            k.copy(shape, onto(k, src), so, ss, d, dOff, ds);
-            assertArrayEquals(copied, host(k, d), "copy on " + why);
-            d = onto(k, dst0);
-            k.add(shape, alpha, onto(k, src), so, ss, d, dOff, ds);
-            assertArrayEquals(added, host(k, d), "add on " + why);
-            d = onto(k, summed0);
-            k.add(shape, 1f, onto(k, src), so, ss, d, 0, sum);
-            assertArrayEquals(summed, host(k, d), "add summing where a stride is 0 on " + why);
+            Buffer d = Cases.onto(k, dst0);
+            k.copy(shape, Cases.onto(k, src), so, ss, d, dOff, ds);
+            assertArrayEquals(copied, Cases.host(k, d), "copy on " + why);
+            d = Cases.onto(k, dst0);
+            k.add(shape, alpha, Cases.onto(k, src), so, ss, d, dOff, ds);
+            assertArrayEquals(added, Cases.host(k, d), "add on " + why);
+            d = Cases.onto(k, summed0);
+            k.add(shape, 1f, Cases.onto(k, src), so, ss, d, 0, sum);
+            assertArrayEquals(summed, Cases.host(k, d), "add summing where a stride is 0 on " + why);
             d = k.allocate(n);
-            k.binary(Backend.Binary.MUL, shape, onto(k, src), so, ss, onto(k, b), 0, sum, d, 0);
-            assertArrayEquals(binary, host(k, d), "binary on " + why);
+            k.binary(Backend.Binary.MUL, shape, Cases.onto(k, src), so, ss, Cases.onto(k, b), 0, sum, d, 0);
+            assertArrayEquals(binary, Cases.host(k, d), "binary on " + why);
         }
     }
 }

@@ -36,8 +36,6 @@ public final class MultiModelLstm implements AutoCloseable {
     public final LstmLayout layout;
     public final int models, batch, time, threads;
     private final int P, L, X, H, O, TB;
-    private final int[] oWih, oWhh, oBih, oBhh;
-    private final int oWout, oBout;
     private final Backend k;
     private final Buffer params, grads, adamM, adamV;
     private final long[] updates;
@@ -61,18 +59,6 @@ public final class MultiModelLstm implements AutoCloseable {
         H = layout.hidden();
         O = layout.output();
         TB = time * batch;
-        oWih = new int[L];
-        oWhh = new int[L];
-        oBih = new int[L];
-        oBhh = new int[L];
-        for (int l = 0; l < L; l++) {
-            oWih[l] = layout.weightIh(l);
-            oWhh[l] = layout.weightHh(l);
-            oBih[l] = layout.biasIh(l);
-            oBhh[l] = layout.biasHh(l);
-        }
-        oWout = layout.headWeight();
-        oBout = layout.headBias();
         long total = (long) models * P;
         if (total > Integer.MAX_VALUE) throw new IllegalArgumentException(models + " models of " + P + " parameters do not fit one buffer; use smaller groups");
         k = Backends.current();
@@ -168,27 +154,27 @@ public final class MultiModelLstm implements AutoCloseable {
         int inOff = 0;
         for (int l = 0; l < L; l++) {
             LstmLayerPass layer = w.layers[l];
-            layer.forward(in, inOff, p, base + oWih[l], p, base + oWhh[l], p, base + oBih[l], p, base + oBhh[l]);
+            layer.forward(in, inOff, p, base + layout.weightIh(l), p, base + layout.weightHh(l), p, base + layout.biasIh(l), p, base + layout.biasHh(l));
             in = layer.hs;
             inOff = layer.outputOffset();
         }
         int[] rows = {TB, O}, dense = {O, 1}, row = {0, 1};
-        k.copy(rows, p, base + oBout, row, w.logits, 0, dense);                                   // logits = b_out,
-        k.gemm(false, true, TB, O, H, 1f, in, inOff, H, p, base + oWout, H, 1f, w.logits, 0, O);   //   + h·W_outᵀ
+        k.copy(rows, p, base + layout.headBias(), row, w.logits, 0, dense);                                   // logits = b_out,
+        k.gemm(false, true, TB, O, H, 1f, in, inOff, H, p, base + layout.headWeight(), H, 1f, w.logits, 0, O);   //   + h·W_outᵀ
         k.softmaxRows(true, w.logits, 0, w.logp, 0, TB, O);
         double loss = k.nllRows(w.logp, 0, TB, O, w.yt);
         Buffer d = w.logp; // ∂L/∂logits = (softmax − one-hot) / (T·B), in place of logp
         k.nllRowsBackward(w.logp, 0, TB, O, w.yt, 1f / TB, d, 0, false);
 
         k.fill(grads, base, P, 0f);
-        k.gemm(true, false, O, H, TB, 1f, d, 0, O, in, inOff, H, 1f, grads, base + oWout, H);      // dW_out += dᵀ·h
-        k.add(rows, 1f, d, 0, dense, grads, base + oBout, row);                                   // db_out += Σ_rows d
-        k.gemm(false, false, TB, H, O, 1f, d, 0, O, p, base + oWout, H, 0f, w.dH, 0, H);          // dh = d·W_out
+        k.gemm(true, false, O, H, TB, 1f, d, 0, O, in, inOff, H, 1f, grads, base + layout.headWeight(), H);      // dW_out += dᵀ·h
+        k.add(rows, 1f, d, 0, dense, grads, base + layout.headBias(), row);                                   // db_out += Σ_rows d
+        k.gemm(false, false, TB, H, O, 1f, d, 0, O, p, base + layout.headWeight(), H, 0f, w.dH, 0, H);          // dh = d·W_out
         for (int l = L - 1; l >= 0; l--) {
             Buffer lin = l == 0 ? w.xt : w.layers[l - 1].hs;
             int linOff = l == 0 ? 0 : w.layers[l - 1].outputOffset();
-            w.layers[l].backward(lin, linOff, w.dH, 0, p, base + oWih[l], p, base + oWhh[l],
-                grads, base + oWih[l], grads, base + oWhh[l], grads, base + oBih[l], grads, base + oBhh[l],
+            w.layers[l].backward(lin, linOff, w.dH, 0, p, base + layout.weightIh(l), p, base + layout.weightHh(l),
+                grads, base + layout.weightIh(l), grads, base + layout.weightHh(l), grads, base + layout.biasIh(l), grads, base + layout.biasHh(l),
                 l > 0 ? w.dHBelow : null, 0);
             Buffer swap = w.dH; w.dH = w.dHBelow; w.dHBelow = swap;
         }
