@@ -28,4 +28,18 @@ class LstmLayoutTest {
         assertArrayEquals(flat, LstmLayout.FORMAL.flatten(b));
     }
 
+    /** The offsets computed by arithmetic (what the trainer, stepper and probed RNNs use) equal the named entries'. */
+    @Test
+    void arithmeticOffsetsMatchTheEntries() {
+        for (LstmLayout layout : List.of(LstmLayout.FORMAL, LstmLayout.MNIST, new LstmLayout(3, 5, 3, 4))) {
+            for (int l = 0; l < layout.layers(); l++) {
+                assertEquals(layout.entry("lstm.weight_ih_l" + l).offset(), layout.weightIh(l), layout + " layer " + l);
+                assertEquals(layout.entry("lstm.weight_hh_l" + l).offset(), layout.weightHh(l), layout + " layer " + l);
+                assertEquals(layout.entry("lstm.bias_ih_l" + l).offset(), layout.biasIh(l), layout + " layer " + l);
+                assertEquals(layout.entry("lstm.bias_hh_l" + l).offset(), layout.biasHh(l), layout + " layer " + l);
+            }
+            assertEquals(layout.entry("linear.weight").offset(), layout.headWeight(), layout.toString());
+            assertEquals(layout.entry("linear.bias").offset(), layout.headBias(), layout.toString());
+        }
+    }
 }
