@@ -63,7 +63,7 @@ public final class LstmLayerPass {
                         Buffer bih, int bihOff, Buffer bhh, int bhhOff) {
         transpose(k, wih, wihOff, G, input, wihT);
         transpose(k, whh, whhOff, G, hidden, whhT);
-        k.binary(Backend.Binary.ADD, new int[] {G}, bih, bihOff, UNIT, bhh, bhhOff, UNIT, acts, 0);
+        k.binary(Backend.Binary.ADD, new int[] {G}, bih, bihOff, Strided.UNIT, bhh, bhhOff, Strided.UNIT, acts, 0);
         Strided.copy(k, new int[] {TB - 1, G}, acts, 0, new int[] {0, 1}, acts, G, new int[] {G, 1}); // every row: b_ih + b_hh
         gemm(false, false, TB, G, input, 1f, in, inOff, input, wihT, 0, G, 1f, acts, 0, G);  // + x·W_ihᵀ, all steps at once
         k.fill(hs, 0, BH, 0f);
@@ -122,8 +122,6 @@ public final class LstmLayerPass {
         }
         k.add(new int[] {G, n}, 1f, gWT, 0, new int[] {1, G}, g, gOff, new int[] {n, 1}); // g += gWTᵀ
     }
-
-    private static final int[] UNIT = {1};
 
     private void gemm(boolean transA, boolean transB, int m, int n, int kk, float alpha, Buffer a, int aOff, int lda,
                       Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {

@@ -10,7 +10,8 @@ import zooscope.kernels.Buffer;
 final class Strided {
     private Strided() {}
 
-    private static final int[] UNIT = {1};
+    /** Strides of a contiguous run. */
+    static final int[] UNIT = {1};
 
     /** dst[dOff + i·ds] = src[sOff + i·ss] over shape. */
     static void copy(Backend k, int[] shape, Buffer src, int sOff, int[] ss, Buffer dst, int dOff, int[] ds) {

@@ -76,7 +76,7 @@ public final class EmulationStep {
         for (var e : (group.equals("encoder") ? encoder.namedParameters() : emulator.namedParameters()).entrySet()) {
             Tensor p = e.getValue();
             float[] a = gradient ? p.grad() : p.toArray(); // host copies, on the failure path only
-            int i = a == null ? -1 : firstNonFinite(a, 0, p.size());
+            int i = a == null ? -1 : firstNonFinite(a);
             if (i < 0) continue;
             String where = group + " parameter '" + e.getKey() + "' (element " + i + " of " + p.size() + ")";
             return new NumericalFault(-1, group, e.getKey(), gradient ? "the gradient of " + where + " is " + a[i] + "; no step taken"
@@ -88,9 +88,9 @@ public final class EmulationStep {
     /** Whether every value of t is finite: Σx² in float64 is finite exactly then (no float can overflow it). */
     static boolean finite(Tensor t) { return Double.isFinite(t.backend().sumSquares(t.storage(), t.offset(), t.size())); }
 
-    /** Index of the first NaN or infinity in a[from, from + n), or -1. */
-    static int firstNonFinite(float[] a, int from, int n) {
-        for (int i = from; i < from + n; i++) if (!Float.isFinite(a[i])) return i;
+    /** Index of the first NaN or infinity in a, or -1. */
+    static int firstNonFinite(float[] a) {
+        for (int i = 0; i < a.length; i++) if (!Float.isFinite(a[i])) return i;
         return -1;
     }
 }
