@@ -52,7 +52,7 @@ public final class Grid {
 
     /** Frozen targets of a zoo kind; the first is also the supervised one. */
     public static List<Target> targets(ZooKind kind) {
-        return kind == ZooKind.FORMAL ? List.of(Target.TASK, Target.PERFORMANCE) : List.of(Target.ANGLE, Target.ACCURACY, Target.GAP, Target.STEP);
+        return java.util.Arrays.stream(Target.values()).filter(t -> t.kind == kind).toList();
     }
 
     public static void run(Path zooDir, List<String> encoders, int seeds, Settings s, int shard, int shards, Path out, PrintStream log) throws IOException {

@@ -251,15 +251,15 @@ public final class Report {
         g.fillRect(0, 0, W, H);
         double minX = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, minY = Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
         for (int i = 0; i < n; i++) { minX = Math.min(minX, pc[i][0]); maxX = Math.max(maxX, pc[i][0]); minY = Math.min(minY, pc[i][1]); maxY = Math.max(maxY, pc[i][1]); }
-        boolean formal = zoo.kind == zooscope.zoo.ZooKind.FORMAL;
+        zooscope.zoo.ZooContents contents = zoo.kind.contents();
         for (int panel = 0; panel < 2; panel++) {
             int ox = m + panel * (pw + m), oy = m + 20;
             g.setColor(Color.BLACK);
             g.drawRect(ox, oy, pw, ph);
-            g.drawString(panel == 0 ? (formal ? "coloured by task (hue = task index)" : "coloured by angle (hue)") : (formal ? "coloured by performance (accepted / 1000)" : "coloured by eval accuracy"), ox, oy - 6);
+            g.drawString(panel == 0 ? contents.taskColouring() : contents.performanceColouring(), ox, oy - 6);
             for (int i = 0; i < n; i++) {
-                double perf = zoo.quality(i)[0] / (formal ? 1000.0 : 1.0);
-                float hue = formal ? (float) split.taskIndex(i) / split.taskCount() : (float) (TaskSplit.task(zoo, i)[0] / 360.0);
+                double perf = contents.performance(zoo, i);
+                float hue = (float) split.taskIndex(i) / split.taskCount(); // tasks in lexicographic order: MNIST's by angle
                 g.setColor(panel == 0 ? Color.getHSBColor(hue, 0.85f, 0.85f) : new Color(Color.HSBtoRGB(0.66f - 0.66f * (float) Math.max(0, Math.min(1, perf)), 0.9f, 0.9f)));
                 int x = ox + (int) ((pc[i][0] - minX) / (maxX - minX + 1e-12) * (pw - 6)) + 3, y = oy + ph - 3 - (int) ((pc[i][1] - minY) / (maxY - minY + 1e-12) * (ph - 6));
                 g.fillOval(x - 2, y - 2, 5, 5);

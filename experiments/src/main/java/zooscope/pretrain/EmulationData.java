@@ -2,9 +2,7 @@ package zooscope.pretrain;
 
 import zooscope.engine.Tensor;
 import zooscope.engine.io.NdArray;
-import zooscope.formal.FormalLanguage;
 import zooscope.zoo.Zoo;
-import zooscope.zoo.ZooKind;
 
 /**
  * Items for emulation (PAPER.md §9): a zoo row's flat parameters and one of its stored rollouts, the
@@ -16,14 +14,11 @@ import zooscope.zoo.ZooKind;
 public final class EmulationData {
     public final Zoo zoo;
     public final int params, time, inputs, outputs, rollouts;
-    private final boolean formal;
-    private final NdArray parameters, sequences, logits;
+    private final NdArray parameters, logits;
 
     public EmulationData(Zoo zoo) {
         this.zoo = zoo;
-        formal = zoo.kind == ZooKind.FORMAL;
         parameters = zoo.file("parameters.npy");
-        sequences = zoo.file("sequences.npy");
         logits = zoo.file("logits.npy");
         params = zoo.kind.layout.size();
         rollouts = (int) logits.shape()[1];
@@ -52,15 +47,7 @@ public final class EmulationData {
         for (int b = 0; b < B; b++) {
             long item = rows[b] * rollouts + rollout[b];
             System.arraycopy(logits.toFloats(item * T * O, T * O), 0, y, b * T * O, T * O);
-            if (formal) {
-                long seqLen = sequences.shape()[2];
-                for (int t = 0; t < T; t++) {
-                    int tok = t == 0 ? FormalLanguage.BOS : (int) sequences.getLong(item * seqLen + t);
-                    x[(b * T + t) * X + tok] = 1f;
-                }
-            } else {
-                System.arraycopy(sequences.toFloats(item * T * X, T * X), 0, x, b * T * X, T * X);
-            }
+            zoo.kind.contents().rolloutInputs(zoo, item, T, X, x, b * T * X);
         }
         return new Batch(theta(rows), Tensor.of(x, B, T, X), Tensor.of(y, B, T, O));
     }

@@ -81,17 +81,8 @@ public final class TaskSplit {
         return part;
     }
 
-    /** Formal languages: the entropy of t' = 1 + d − min(d) as a distribution; MNIST: the angle. */
-    static double criterion(ZooKind kind, double[] task) {
-        if (kind == ZooKind.MNIST) return task[0];
-        double min = Arrays.stream(task).min().orElseThrow(), sum = 0, h = 0;
-        for (double v : task) sum += 1 + v - min;
-        for (double v : task) {
-            double p = (1 + v - min) / sum;
-            h -= p * Math.log(p + 1e-6);
-        }
-        return h;
-    }
+    /** Formal languages: the entropy of t' = 1 + d − min(d) as a distribution; MNIST: the angle ({@link zooscope.zoo.ZooContents#splitCriterion}). */
+    static double criterion(ZooKind kind, double[] task) { return kind.contents().splitCriterion(task); }
 
     public Part part(long row) { return partOfTask[rowTaskIndex[(int) row]]; }
 

@@ -1,6 +1,8 @@
 package zooscope.zoo;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import zooscope.engine.Rng;
 import zooscope.engine.io.NdArray;
@@ -24,6 +26,83 @@ final class FormalZoo implements ZooRecipe {
     private final long seed;
 
     FormalZoo(long seed) { this.seed = seed; }
+
+    static final ZooContents CONTENTS = new Contents();
+
+    /** Reading a formal zoo: tasks [0, m_b, m_c, m_d], strings accepted of 1000, one-hot token inputs. */
+    private static final class Contents implements ZooContents {
+        @Override
+        public void check(Zoo zoo, Map<Integer, List<Long>> runs, List<String> problems) {
+            NdArray tasks = zoo.file("tasks.npy"), labels = zoo.file("num_step_correct.npy"), seqs = zoo.file("sequences.npy");
+            NdArray strict = zoo.file(STRICT_FILE);
+            for (long r = 0; r < zoo.rows; r++) {
+                long[] d = task(tasks, r);
+                if (d[0] != 0 || Arrays.stream(d).anyMatch(v -> v < -3 || v > 2)) { problems.add("tasks.npy: row " + r + ": " + Arrays.toString(d) + ", expected [0, m_b, m_c, m_d] with m in -3..2"); break; }
+                if (!Arrays.equals(task(tasks, runs.get(zoo.run(r)).getFirst()), d)) { problems.add("tasks.npy: run " + zoo.run(r) + " changes its task at row " + r); break; }
+                long correct = labels.getLong(3 * r + 2);
+                if (correct < 0 || correct > SAMPLES) { problems.add("num_step_correct.npy: row " + r + ": " + correct + " accepted, expected 0..1000"); break; }
+                if (strict != null && (strict.getLong(r) < 0 || strict.getLong(r) > correct)) {
+                    problems.add(STRICT_FILE + ": row " + r + ": " + strict.getLong(r) + " strictly accepted, expected 0.." + correct + " (count-only)");
+                    break;
+                }
+            }
+            long n = seqs.size();
+            for (long i = 0; i < n; i++) {
+                long t = seqs.getLong(i);
+                if (t < 0 || t >= V) { problems.add("sequences.npy: value " + i + " is token " + t + ", expected 0..5"); break; }
+            }
+        }
+
+        private static long[] task(NdArray tasks, long r) {
+            return new long[] {tasks.getLong(4 * r), tasks.getLong(4 * r + 1), tasks.getLong(4 * r + 2), tasks.getLong(4 * r + 3)};
+        }
+
+        @Override
+        public double[] quality(Zoo zoo, long row) {
+            NdArray strict = zoo.file(STRICT_FILE);
+            return new double[] {zoo.file("num_step_correct.npy").getLong(3 * row + 2), strict == null ? Double.NaN : strict.getLong(row), 0};
+        }
+
+        @Override public double performance(Zoo zoo, long row) { return quality(zoo, row)[0] / SAMPLES; }
+
+        @Override public String summaryHeader() { return String.format("%-32s  %s", "accepted of 1000 (count-only) mean [min, max]", "strict mean"); }
+
+        @Override
+        public String summaryLine(int step, int runs, double[] mean, double lo, double hi) {
+            return String.format("%8d %5d  %7.1f [%4.0f, %4.0f]%13s  %s%n", step, runs, mean[0], lo, hi, "", Double.isNaN(mean[1]) ? "-" : String.format("%.1f", mean[1]));
+        }
+
+        @Override public String taskHeader() { return "task [0,m_b,m_c,m_d]"; }
+        @Override public String task(Zoo zoo, long row) { return Arrays.toString(task(zoo.file("tasks.npy"), row)); }
+        @Override public String qualityCell(double[] quality) { return String.format("%7.0f", quality[0]); }
+        @Override public String tableNote() { return "   (accepted of 1000, count-only rule, after update N)"; }
+
+        /** One-hot tokens; position 0 is BOS (a stored rollout may hold EOS there, see markNoEos). */
+        @Override
+        public void rolloutInputs(Zoo zoo, long item, int time, int inputs, float[] x, int off) {
+            NdArray sequences = zoo.file("sequences.npy");
+            long seqLen = sequences.shape()[2];
+            for (int t = 0; t < time; t++) {
+                int tok = t == 0 ? FormalLanguage.BOS : (int) sequences.getLong(item * seqLen + t);
+                x[off + t * inputs + tok] = 1f;
+            }
+        }
+
+        /** The entropy of t' = 1 + d − min(d) read as a distribution. */
+        @Override
+        public double splitCriterion(double[] task) {
+            double min = Arrays.stream(task).min().orElseThrow(), sum = 0, h = 0;
+            for (double v : task) sum += 1 + v - min;
+            for (double v : task) {
+                double p = (1 + v - min) / sum;
+                h -= p * Math.log(p + 1e-6);
+            }
+            return h;
+        }
+
+        @Override public String taskColouring() { return "coloured by task (hue = task index)"; }
+        @Override public String performanceColouring() { return "coloured by performance (accepted / 1000)"; }
+    }
 
     @Override public ZooKind kind() { return ZooKind.FORMAL; }
 

@@ -2,6 +2,7 @@ package zooscope.zoo;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import zooscope.engine.Rng;
@@ -36,6 +37,56 @@ final class MnistZoo implements ZooRecipe {
     }
 
     @Override public ZooKind kind() { return ZooKind.MNIST; }
+
+    static final ZooContents CONTENTS = new Contents();
+
+    /** Reading an MNIST zoo: an angle per run, accuracy and losses per checkpoint, stored pixel inputs. */
+    private static final class Contents implements ZooContents {
+        @Override
+        public void check(Zoo zoo, Map<Integer, List<Long>> runs, List<String> problems) {
+            NdArray tasks = zoo.file("tasks.npy"), acc = zoo.file("accuracy_losses.npy");
+            for (long r = 0; r < zoo.rows; r++) {
+                double angle = tasks.getDouble(r);
+                if (!(angle >= 0 && angle < 360)) { problems.add("tasks.npy: row " + r + ": angle " + angle + ", expected [0, 360)"); break; }
+                double a = acc.getDouble(4 * r), trainLoss = acc.getDouble(4 * r + 1), evalLoss = acc.getDouble(4 * r + 2), wd = acc.getDouble(4 * r + 3);
+                if (!(a >= 0 && a <= 1)) { problems.add("accuracy_losses.npy: row " + r + ": accuracy " + a + ", expected [0, 1]"); break; }
+                if (!(trainLoss >= 0 && evalLoss >= 0 && Double.isFinite(trainLoss) && Double.isFinite(evalLoss))) { problems.add("accuracy_losses.npy: row " + r + ": losses " + trainLoss + ", " + evalLoss + ", expected finite and >= 0"); break; }
+                if (Arrays.stream(WEIGHT_DECAYS).noneMatch(w -> w == wd)) { problems.add("accuracy_losses.npy: row " + r + ": weight decay " + wd + ", expected one of " + Arrays.toString(WEIGHT_DECAYS)); break; }
+            }
+            Zoo.firstNonFinite(zoo, "sequences.npy", problems);
+        }
+
+        @Override
+        public double[] quality(Zoo zoo, long row) {
+            NdArray a = zoo.file("accuracy_losses.npy");
+            return new double[] {a.getDouble(4 * row), a.getDouble(4 * row + 1), a.getDouble(4 * row + 2)};
+        }
+
+        @Override public double performance(Zoo zoo, long row) { return quality(zoo, row)[0]; }
+
+        @Override public String summaryHeader() { return String.format("%-32s  %s", "eval accuracy mean [min, max]", "train / eval loss"); }
+
+        @Override
+        public String summaryLine(int step, int runs, double[] mean, double lo, double hi) {
+            return String.format("%8d %5d  %6.2f %% [%.2f, %.2f]%12s  %.4f / %.4f%n", step, runs, 100 * mean[0], 100 * lo, 100 * hi, "", mean[1], mean[2]);
+        }
+
+        @Override public String taskHeader() { return "angle, weight decay"; }
+        @Override public String task(Zoo zoo, long row) { return String.format("%6.1f°, %s", zoo.file("tasks.npy").getDouble(row), zoo.file("accuracy_losses.npy").getDouble(4 * row + 3)); }
+        @Override public String qualityCell(double[] quality) { return String.format("%7.1f", 100 * quality[0]); }
+        @Override public String tableNote() { return "   (eval accuracy %, after update N)"; }
+
+        @Override
+        public void rolloutInputs(Zoo zoo, long item, int time, int inputs, float[] x, int off) {
+            System.arraycopy(zoo.file("sequences.npy").toFloats(item * time * inputs, time * inputs), 0, x, off, time * inputs);
+        }
+
+        /** The angle. */
+        @Override public double splitCriterion(double[] task) { return task[0]; }
+
+        @Override public String taskColouring() { return "coloured by angle (hue)"; }
+        @Override public String performanceColouring() { return "coloured by eval accuracy"; }
+    }
 
     /** A run's task: the rotation angle in degrees, and its weight decay. */
     record Task(double angle, double weightDecay) {}

@@ -18,7 +18,6 @@ import zooscope.engine.io.NdArray;
 import zooscope.engine.io.Npy;
 import zooscope.engine.io.Safetensors;
 import zooscope.engine.nn.LstmLayout;
-import zooscope.formal.FormalLanguage;
 
 /**
  * A zoo folder as written by zooscope or by the reference (PAPER.md §6), memory-mapped: file shapes and
@@ -146,9 +145,9 @@ public final class Zoo {
             else if (!steps.equals(stepsOfFirst)) problems.add(kind.labelFile + ": run " + e.getKey() + " has steps " + steps + ", run " + runs.keySet().iterator().next() + " has " + stepsOfFirst);
             if (e.getValue().getLast() - e.getValue().getFirst() != e.getValue().size() - 1) problems.add(kind.labelFile + ": run " + e.getKey() + ": rows not consecutive");
         }
-        firstNonFinite("parameters.npy", problems);
-        firstNonFinite("logits.npy", problems);
-        if (kind == ZooKind.FORMAL) checkFormal(runs, problems); else checkMnist(problems);
+        firstNonFinite(this, "parameters.npy", problems);
+        firstNonFinite(this, "logits.npy", problems);
+        kind.contents().check(this, runs, problems);
         if (Files.exists(dir.resolve(ZooKind.STATUS_FILE))) {
             long[] s = status(dir);
             int stored = 0;
@@ -158,52 +157,16 @@ public final class Zoo {
         return problems;
     }
 
-    private void firstNonFinite(String name, List<String> problems) {
-        NdArray a = files.get(name);
+    /** Adds the first NaN or infinity of a file, if any, to the problems. */
+    static void firstNonFinite(Zoo zoo, String name, List<String> problems) {
+        NdArray a = zoo.files.get(name);
         long n = a.size();
         for (long i = 0; i < n; i++) {
             if (!Double.isFinite(a.getDouble(i))) {
-                problems.add(name + ": value " + i + " (row " + i / (n / rows) + ") is " + a.getDouble(i));
+                problems.add(name + ": value " + i + " (row " + i / (n / zoo.rows) + ") is " + a.getDouble(i));
                 return;
             }
         }
-    }
-
-    private void checkFormal(Map<Integer, List<Long>> runs, List<String> problems) {
-        NdArray tasks = files.get("tasks.npy"), labels = files.get("num_step_correct.npy"), seqs = files.get("sequences.npy");
-        NdArray strict = files.get(FormalZoo.STRICT_FILE);
-        for (long r = 0; r < rows; r++) {
-            long[] d = {tasks.getLong(4 * r), tasks.getLong(4 * r + 1), tasks.getLong(4 * r + 2), tasks.getLong(4 * r + 3)};
-            if (d[0] != 0 || Arrays.stream(d).anyMatch(v -> v < -3 || v > 2)) { problems.add("tasks.npy: row " + r + ": " + Arrays.toString(d) + ", expected [0, m_b, m_c, m_d] with m in -3..2"); break; }
-            long first = runs.get(run(r)).getFirst();
-            for (int k = 0; k < 4; k++) {
-                if (tasks.getLong(4 * first + k) != d[k]) { problems.add("tasks.npy: run " + run(r) + " changes its task at row " + r); break; }
-            }
-            long correct = labels.getLong(3 * r + 2);
-            if (correct < 0 || correct > FormalZoo.SAMPLES) { problems.add("num_step_correct.npy: row " + r + ": " + correct + " accepted, expected 0..1000"); break; }
-            if (strict != null && (strict.getLong(r) < 0 || strict.getLong(r) > correct)) {
-                problems.add(FormalZoo.STRICT_FILE + ": row " + r + ": " + strict.getLong(r) + " strictly accepted, expected 0.." + correct + " (count-only)");
-                break;
-            }
-        }
-        long n = seqs.size();
-        for (long i = 0; i < n; i++) {
-            long t = seqs.getLong(i);
-            if (t < 0 || t >= FormalLanguage.VOCAB) { problems.add("sequences.npy: value " + i + " is token " + t + ", expected 0..5"); break; }
-        }
-    }
-
-    private void checkMnist(List<String> problems) {
-        NdArray tasks = files.get("tasks.npy"), acc = files.get("accuracy_losses.npy");
-        for (long r = 0; r < rows; r++) {
-            double angle = tasks.getDouble(r);
-            if (!(angle >= 0 && angle < 360)) { problems.add("tasks.npy: row " + r + ": angle " + angle + ", expected [0, 360)"); break; }
-            double a = acc.getDouble(4 * r), trainLoss = acc.getDouble(4 * r + 1), evalLoss = acc.getDouble(4 * r + 2), wd = acc.getDouble(4 * r + 3);
-            if (!(a >= 0 && a <= 1)) { problems.add("accuracy_losses.npy: row " + r + ": accuracy " + a + ", expected [0, 1]"); break; }
-            if (!(trainLoss >= 0 && evalLoss >= 0 && Double.isFinite(trainLoss) && Double.isFinite(evalLoss))) { problems.add("accuracy_losses.npy: row " + r + ": losses " + trainLoss + ", " + evalLoss + ", expected finite and >= 0"); break; }
-            if (Arrays.stream(MnistZoo.WEIGHT_DECAYS).noneMatch(w -> w == wd)) { problems.add("accuracy_losses.npy: row " + r + ": weight decay " + wd + ", expected one of " + Arrays.toString(MnistZoo.WEIGHT_DECAYS)); break; }
-        }
-        firstNonFinite("sequences.npy", problems);
     }
 
     // ------------------------------------------------------------------ summary
@@ -212,11 +175,10 @@ public final class Zoo {
     public String summary() {
         Map<Integer, List<double[]>> byStep = new TreeMap<>();
         for (long r = 0; r < rows; r++) byStep.computeIfAbsent(step(r), k -> new ArrayList<>()).add(quality(r));
+        ZooContents c = kind.contents();
         StringBuilder sb = new StringBuilder();
-        boolean formal = kind == ZooKind.FORMAL;
         sb.append(String.format("%s zoo %s: %d rows, %d runs%n", kind.id, dir, rows, runs().size()));
-        sb.append(formal ? String.format("%8s %5s  %-32s  %s%n", "step", "runs", "accepted of 1000 (count-only) mean [min, max]", "strict mean")
-                         : String.format("%8s %5s  %-32s  %s%n", "step", "runs", "eval accuracy mean [min, max]", "train / eval loss"));
+        sb.append(String.format("%8s %5s  %s%n", "step", "runs", c.summaryHeader()));
         for (var e : byStep.entrySet()) {
             double[] mean = new double[3];
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
@@ -225,9 +187,7 @@ public final class Zoo {
                 lo = Math.min(lo, q[0]);
                 hi = Math.max(hi, q[0]);
             }
-            sb.append(formal
-                ? String.format("%8d %5d  %7.1f [%4.0f, %4.0f]%13s  %s%n", e.getKey(), e.getValue().size(), mean[0], lo, hi, "", Double.isNaN(mean[1]) ? "-" : String.format("%.1f", mean[1]))
-                : String.format("%8d %5d  %6.2f %% [%.2f, %.2f]%12s  %.4f / %.4f%n", e.getKey(), e.getValue().size(), 100 * mean[0], 100 * lo, 100 * hi, "", mean[1], mean[2]));
+            sb.append(c.summaryLine(e.getKey(), e.getValue().size(), mean, lo, hi));
         }
         return sb.toString();
     }
@@ -237,34 +197,22 @@ public final class Zoo {
      * rule) or the eval accuracy in % (MNIST).
      */
     public String perRunTable() {
-        boolean formal = kind == ZooKind.FORMAL;
+        ZooContents c = kind.contents();
         Map<Integer, List<Long>> runs = runs();
         if (runs.isEmpty()) return "no runs stored yet\n";
-        StringBuilder sb = new StringBuilder(String.format("%4s  %-22s", "run", formal ? "task [0,m_b,m_c,m_d]" : "angle, weight decay"));
+        StringBuilder sb = new StringBuilder(String.format("%4s  %-22s", "run", c.taskHeader()));
         for (long r : runs.values().iterator().next()) sb.append(String.format("%7d", step(r)));
-        sb.append(formal ? "   (accepted of 1000, count-only rule, after update N)" : "   (eval accuracy %, after update N)").append('\n');
-        NdArray tasks = files.get("tasks.npy");
+        sb.append(c.tableNote()).append('\n');
         for (var e : runs.entrySet()) {
-            long first = e.getValue().getFirst();
-            String task = formal
-                ? Arrays.toString(new long[] {tasks.getLong(4 * first), tasks.getLong(4 * first + 1), tasks.getLong(4 * first + 2), tasks.getLong(4 * first + 3)})
-                : String.format("%6.1f°, %s", tasks.getDouble(first), files.get("accuracy_losses.npy").getDouble(4 * first + 3));
-            sb.append(String.format("%4d  %-22s", e.getKey(), task));
-            for (long r : e.getValue()) sb.append(formal ? String.format("%7.0f", quality(r)[0]) : String.format("%7.1f", 100 * quality(r)[0]));
+            sb.append(String.format("%4d  %-22s", e.getKey(), c.task(this, e.getValue().getFirst())));
+            for (long r : e.getValue()) sb.append(c.qualityCell(quality(r)));
             sb.append('\n');
         }
         return sb.toString();
     }
 
-    /** Formal: {accepted (count-only), accepted (strict, NaN if absent), 0}; MNIST: {eval accuracy, train loss, eval loss}. */
-    public double[] quality(long r) {
-        if (kind == ZooKind.FORMAL) {
-            NdArray strict = files.get(FormalZoo.STRICT_FILE);
-            return new double[] {files.get("num_step_correct.npy").getLong(3 * r + 2), strict == null ? Double.NaN : strict.getLong(r), 0};
-        }
-        NdArray a = files.get("accuracy_losses.npy");
-        return new double[] {a.getDouble(4 * r), a.getDouble(4 * r + 1), a.getDouble(4 * r + 2)};
-    }
+    /** See {@link ZooContents#quality}. */
+    public double[] quality(long r) { return kind.contents().quality(this, r); }
 
     // ------------------------------------------------------------------ export and merge
 

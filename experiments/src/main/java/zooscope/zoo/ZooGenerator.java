@@ -150,12 +150,11 @@ public final class ZooGenerator {
     private static List<ZooWriter.RunResult> train(List<ZooRecipe.Run> runs, Options o, int[] checkpoints, ExecutorService pool,
                                                    ZooRecipe.Evaluator[] evaluators, Progress progress) throws IOException {
         int m = runs.size();
-        int batch = o.kind() == ZooKind.FORMAL ? FormalZoo.BATCH : MnistZoo.BATCH;
         int[] divergedAt = new int[m];
         java.util.Arrays.fill(divergedAt, -1);
         List<List<Map<String, NdArray>>> rows = new ArrayList<>();
         for (int i = 0; i < m; i++) rows.add(new ArrayList<>());
-        try (MultiModelLstm models = new MultiModelLstm(o.kind().layout, m, batch, o.kind().time, o.threads())) {
+        try (MultiModelLstm models = new MultiModelLstm(o.kind().layout, m, o.kind().batch, o.kind().time, o.threads())) {
             for (int i = 0; i < m; i++) {
                 models.setParams(i, runs.get(i).initialParams());
                 models.setWeightDecay(i, runs.get(i).weightDecay());

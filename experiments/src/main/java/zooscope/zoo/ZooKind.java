@@ -8,14 +8,14 @@ import zooscope.engine.nn.LstmLayout;
 
 /** The two zoos of PAPER.md §4–§6 and their files, in the reference's on-disk layout. */
 public enum ZooKind {
-    FORMAL("formal", LstmLayout.FORMAL, 41, "num_step_correct.npy", List.of(
+    FORMAL("formal", LstmLayout.FORMAL, 41, FormalZoo.BATCH, "num_step_correct.npy", List.of(
         new ZooFile("parameters.npy", DType.F32, LstmLayout.FORMAL.size()),
         new ZooFile("sequences.npy", DType.I16, FormalZoo.ROLLOUTS, 42),
         new ZooFile("logits.npy", DType.F16, FormalZoo.ROLLOUTS, 41, 6),
         new ZooFile("tasks.npy", DType.I64, 4),
         new ZooFile("num_step_correct.npy", DType.I64, 3),
         new ZooFile(FormalZoo.STRICT_FILE, DType.I64))),
-    MNIST("mnist", LstmLayout.MNIST, 50, "num_step.npy", List.of(
+    MNIST("mnist", LstmLayout.MNIST, 50, MnistZoo.BATCH, "num_step.npy", List.of(
         new ZooFile("parameters.npy", DType.F32, LstmLayout.MNIST.size()),
         new ZooFile("sequences.npy", DType.F16, MnistZoo.ROLLOUTS, 50, 16),
         new ZooFile("logits.npy", DType.F16, MnistZoo.ROLLOUTS, 50, 10),
@@ -35,18 +35,27 @@ public enum ZooKind {
 
     public final String id;
     public final LstmLayout layout;
-    /** Time steps of a training sequence. */
-    public final int time;
+    /** Time steps and sequences of a training batch. */
+    public final int time, batch;
     /** The file whose first two columns are [run, step]. */
     public final String labelFile;
     public final List<ZooFile> files;
 
-    ZooKind(String id, LstmLayout layout, int time, String labelFile, List<ZooFile> files) {
+    ZooKind(String id, LstmLayout layout, int time, int batch, String labelFile, List<ZooFile> files) {
         this.id = id;
         this.layout = layout;
         this.time = time;
+        this.batch = batch;
         this.labelFile = labelFile;
         this.files = files;
+    }
+
+    /** How this kind's rows read (checks, quality, tables, rollout inputs): its recipe's one instance. */
+    public ZooContents contents() {
+        return switch (this) {
+            case FORMAL -> FormalZoo.CONTENTS;
+            case MNIST -> MnistZoo.CONTENTS;
+        };
     }
 
     /** Files the reference's zoos have; zooscope's additions are optional when reading. */
