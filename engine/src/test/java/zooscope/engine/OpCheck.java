@@ -11,9 +11,12 @@ import zooscope.kernels.Cases;
  * float64 reference.
  */
 final class OpCheck {
-    /** Every backend that runs here, and the fake remote one (proof that ops go through the seam only). */
+    /**
+     * Every backend that runs here (the GPU where there is one), the fake remote one (proof that ops go
+     * through the seam only) and the CUDA backend on its emulated device (kernels.cu built for the host).
+     */
     static final Backend[] BACKENDS = java.util.stream.Stream.concat(Backends.available().stream().map(Backends::byName),
-        java.util.stream.Stream.of(RemoteBackendTest.REMOTE)).toArray(Backend[]::new);
+        java.util.stream.Stream.of(RemoteBackendTest.REMOTE, CudaTrainingTest.EMULATED).filter(java.util.Objects::nonNull)).toArray(Backend[]::new);
 
     /** An op on several inputs: float32 engine version and float64 reference of the same function. */
     record Case(String name, float[][] inputs, int[][] shapes, boolean[] differentiable,

@@ -6,7 +6,7 @@ import zooscope.kernels.Backends;
 /** {@code --backend NAME}, shared by the commands that compute. */
 final class BackendOption {
     @Option(names = "--backend", paramLabel = "NAME",
-        description = "Compute backend: ${COMPLETION-CANDIDATES} (default: native where its AVX-512 code runs, else vector; or -Dzooscope.backend).",
+        description = "Compute backend: ${COMPLETION-CANDIDATES} (default: native where its AVX-512 code runs, else vector; or -Dzooscope.backend). cuda: the GPU (device 0; needs the CUDA driver, cuBLAS 13 and a build with nvcc).",
         completionCandidates = Names.class)
     void set(String name) {
         try {

@@ -54,7 +54,7 @@ class DemoCommandTest {
         assertEquals("zooscope demo: --runs must be positive, got 0", err.toString().strip());
         err = new StringWriter();
         assertEquals(2, run(err, "demo", "--backend", "tpu"));
-        assertTrue(err.toString().contains("unknown backend 'tpu' (zooscope.backend): expected one of [native, vector, scalar]"), err.toString());
+        assertTrue(err.toString().contains("unknown backend 'tpu' (zooscope.backend): expected one of [native, vector, scalar, cuda]"), err.toString());
         err = new StringWriter();
         assertEquals(2, run(err, "zoo", "formal", "--runs", "2", "--shard", "2/2", "--out", dir.toString()));
         assertEquals("zooscope formal: --shard must be i/n with 0 <= i < n, got 2/2", err.toString().strip());

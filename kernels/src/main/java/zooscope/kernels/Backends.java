@@ -3,15 +3,17 @@ package zooscope.kernels;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
+import zooscope.kernels.cuda.CudaBackend;
 
 /**
  * Chooses the backend at run time. Default: {@code native} where its library loads and runs its AVX-512
  * path (measured fastest, bench/README.md), else {@code vector}; force one with
- * {@code -Dzooscope.backend=native|vector|scalar} or the CLI's {@code --backend}.
+ * {@code -Dzooscope.backend=native|vector|scalar|cuda} or the CLI's {@code --backend}. {@code cuda} (the GPU,
+ * {@link zooscope.kernels.cuda.CudaBackend}) is never the default: it is chosen by name.
  */
 public final class Backends {
-    /** Names accepted by {@link #byName}, fastest first. */
-    public static final List<String> NAMES = List.of("native", "vector", "scalar");
+    /** Names accepted by {@link #byName}: the CPU backends fastest first, then the GPU. */
+    public static final List<String> NAMES = List.of("native", "vector", "scalar", "cuda");
 
     private static volatile Backend current;
 
@@ -34,9 +36,13 @@ public final class Backends {
         return NativeBackend.load().filter(k -> k.isa().equals("avx512")).isPresent() ? "native" : "vector";
     }
 
-    /** The names of the backends that can run here, fastest first. */
+    /** The names of the backends that can run here, in {@link #NAMES}' order. */
     public static List<String> available() {
-        return NAMES.stream().filter(n -> !n.equals("native") || NativeBackend.load().isPresent()).toList();
+        return NAMES.stream().filter(n -> switch (n) {
+            case "native" -> NativeBackend.load().isPresent();
+            case "cuda" -> CudaBackend.load().isPresent();
+            default -> true;
+        }).toList();
     }
 
     /** Makes {@code backend} the one in use for the whole process. */
@@ -54,6 +60,8 @@ public final class Backends {
             case "vector" -> VECTOR;
             case "native" -> NativeBackend.load().orElseThrow(() -> new IllegalArgumentException(
                 "backend 'native' is not available here: " + NativeBackend.unavailableReason()));
+            case "cuda" -> CudaBackend.load().orElseThrow(() -> new IllegalArgumentException(
+                "backend 'cuda' is not available here: " + CudaBackend.unavailableReason()));
             default -> throw new IllegalArgumentException(
                 "unknown backend '" + name + "' (zooscope.backend): expected one of " + NAMES);
         };

@@ -252,8 +252,10 @@ public abstract class HostBackend implements Backend {
      * −0 before +0, NaN last) in the high half, the index in the low half, so that ties keep index order.
      */
     @Override
-    public final int[] sortOrder(Buffer x, int off, int n) {
-        float[] a = array(x);
+    public final int[] sortOrder(Buffer x, int off, int n) { return sortOrderOf(array(x), off, n); }
+
+    /** {@link #sortOrder} of a host array (a device backend copies its values out and calls this). */
+    public static int[] sortOrderOf(float[] a, int off, int n) {
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
             int bits = Float.floatToIntBits(a[off + i]);

@@ -49,6 +49,6 @@ class ScalarBackendTest {
     @Test
     void unknownBackendNamesTheChoices() {
         var e = assertThrows(IllegalArgumentException.class, () -> Backends.byName("gpu9000"));
-        assertEquals("unknown backend 'gpu9000' (zooscope.backend): expected one of [native, vector, scalar]", e.getMessage());
+        assertEquals("unknown backend 'gpu9000' (zooscope.backend): expected one of [native, vector, scalar, cuda]", e.getMessage());
     }
 }

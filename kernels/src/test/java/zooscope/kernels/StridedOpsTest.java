@@ -11,10 +11,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * plain loop over the full index space, on random shapes and strides: permutations, offsets, and
  * stride 0 (a broadcast read, or a summing write for add). Exact: the ops move or add once per element.
  */
-class StridedOpsTest {
+public class StridedOpsTest {
     static LongStream seeds() { return Cases.seeds(200); }
 
-    static int[] strides(Cases.Gen g, int[] shape, boolean allowZero) {
+    /** Strides of a random axis order, sometimes with gaps, and (when allowed) some 0 strides. */
+    public static int[] strides(Cases.Gen g, int[] shape, boolean allowZero) {
         int rank = shape.length;
         int[] perm = new int[rank];
         for (int i = 0; i < rank; i++) perm[i] = i;
@@ -29,7 +30,8 @@ class StridedOpsTest {
         return st;
     }
 
-    static int extent(int[] shape, int[] st) {
+    /** Floats spanned by a strided view from offset 0. */
+    public static int extent(int[] shape, int[] st) {
         int e = 1;
         for (int d = 0; d < shape.length; d++) e += (shape[d] - 1) * st[d];
         return e;

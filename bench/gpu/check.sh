@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The GPU check, run on a GPU machine from the repository root after bench/gpu/prepare.sh made .gpu/ here:
+#   1. the GPU suite: every CUDA kernel against the scalar reference, buffer lifetime, 50 steps of
+#      64-model formal training against the CPU, and the engine's op suite with the GPU among its backends;
+#   2. bench train on the GPU beside PyTorch's GPU peers (bench/python/train_peer_gpu.py).
+# Each part has its own time limit (240 + 60 + 180 s), so one that hangs cannot eat the others' time: run it
+# with timeout_s=540. Logs go to $OUT too.
+set -u
+cd "$(dirname "$0")/../.."
+out=${OUT:-/tmp/zs-gpu}; mkdir -p "$out"
+tar xzf .gpu/jre.tgz -C /tmp
+J="/tmp/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
+$J -jar .gpu/zooscope.jar info 2>&1 | grep -v incubator | tee "$out/info.txt"
+
+c=.gpu/classes
+cp="$c/native:$c/kernels:$c/kernels-tests:$c/engine:$c/engine-tests:$(ls $c/*.jar | tr '\n' ':')"
+echo "== GPU suite"
+timeout 240 $J -jar .gpu/junit.jar execute -cp "$cp" --include-classname '.*' \
+  --select-class zooscope.kernels.cuda.CudaBackendTest --select-class zooscope.engine.CudaTrainingTest \
+  --select-class zooscope.engine.OpProperties --details=tree --disable-banner 2>&1 | grep -v incubator > "$out/suite.txt"
+echo "suite exit $?"; grep -E "tests (successful|failed|aborted|skipped)|✘" "$out/suite.txt" | head -40
+
+echo "== bench train, zooscope on the GPU"
+for models in 64; do
+  timeout 60 $J -jar .gpu/zooscope.jar bench train --config formal --models $models --steps 5 --repeats 1 --warmup 2 --backend cuda 2>&1 \
+    | grep -v incubator | tee -a "$out/bench.txt" | grep -iE "median|error|exception" || echo "bench train --models $models: stopped (time limit)"
+done
+echo "== PyTorch peers on the same GPU"
+timeout 180 python3 bench/python/train_peer_gpu.py --config formal --models 1024 4096 --steps 20 --repeats 1 2>&1 | tee "$out/peer.txt"
