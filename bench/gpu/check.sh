@@ -3,8 +3,8 @@
 #   1. the GPU suite: every CUDA kernel against the scalar reference, buffer lifetime, 50 steps of
 #      64-model formal training against the CPU, and the engine's op suite with the GPU among its backends;
 #   2. bench train on the GPU beside PyTorch's GPU peers (bench/python/train_peer_gpu.py).
-# Each part has its own time limit (240 + 60 + 180 s), so one that hangs cannot eat the others' time: run it
-# with timeout_s=540. Logs go to $OUT too.
+# Each part has its own time limit (200 + 3·50 + 150 s), so one that hangs cannot eat the others' time: run it
+# with timeout_s=560. Logs go to $OUT too.
 set -u
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/zs-gpu}; mkdir -p "$out"
@@ -14,17 +14,17 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 $J -jar .gpu/zooscope.jar info 2>&1 | grep -v incubator | tee "$out/info.txt"
 
 c=.gpu/classes
-cp="$c/native:$c/kernels:$c/kernels-tests:$c/engine:$c/engine-tests:$(ls $c/*.jar | tr '\n' ':')"
+cp=".gpu/zooscope.jar:$c/kernels-tests:$c/engine-tests"
 echo "== GPU suite"
-timeout 240 $J -jar .gpu/junit.jar execute -cp "$cp" --include-classname '.*' \
+timeout 200 $J -jar .gpu/junit.jar execute -cp "$cp" --include-classname '.*' \
   --select-class zooscope.kernels.cuda.CudaBackendTest --select-class zooscope.engine.CudaTrainingTest \
-  --select-class zooscope.engine.OpProperties --details=tree --disable-banner 2>&1 | grep -v incubator > "$out/suite.txt"
-echo "suite exit $?"; grep -E "tests (successful|failed|aborted|skipped)|✘" "$out/suite.txt" | head -40
+  --select-class zooscope.engine.OpProperties --details=tree --disable-banner > "$out/suite.txt" 2>&1
+echo "suite exit $? (124: time limit)"; grep -E "tests (successful|failed|aborted|skipped)|✘" "$out/suite.txt" | head -40
 
 echo "== bench train, zooscope on the GPU"
-for models in 64; do
-  timeout 60 $J -jar .gpu/zooscope.jar bench train --config formal --models $models --steps 5 --repeats 1 --warmup 2 --backend cuda 2>&1 \
-    | grep -v incubator | tee -a "$out/bench.txt" | grep -iE "median|error|exception" || echo "bench train --models $models: stopped (time limit)"
+for models in 64 1024 4096; do
+  timeout 50 $J -jar .gpu/zooscope.jar bench train --config formal --models $models --steps 5 --repeats 1 --warmup 2 --backend cuda \
+    > "$out/bench-$models.txt" 2>&1; echo "bench train --models $models: exit $? (124: time limit)"; grep -v incubator "$out/bench-$models.txt" | tail -4
 done
 echo "== PyTorch peers on the same GPU"
-timeout 180 python3 bench/python/train_peer_gpu.py --config formal --models 1024 4096 --steps 20 --repeats 1 2>&1 | tee "$out/peer.txt"
+timeout 150 python3 bench/python/train_peer_gpu.py --config formal --models 1024 4096 --steps 20 --repeats 1 2>&1 | tee "$out/peer.txt"

@@ -84,8 +84,10 @@ def stacked_inputs(cfg, M, data, device):
 def stacked(cfg, models, steps, data, device, mode):
     params, loss_of = stacked_model(cfg, models, device)
     x, y = stacked_inputs(cfg, models, data, device)
-    fused = device.type == "cuda"
-    opt = torch.optim.AdamW(params, lr=0.01, weight_decay=1e-4, fused=fused, capturable=(mode == "graph"))
+    options = {"fused": True} if device.type == "cuda" else {}  # one kernel for all parameters
+    if mode == "graph":
+        options["capturable"] = True  # its step count stays on the device, as graph replay needs
+    opt = torch.optim.AdamW(params, lr=0.01, weight_decay=1e-4, **options)
 
     def step():
         opt.zero_grad(set_to_none=False)

@@ -363,6 +363,15 @@ ZS_FN void adamw(int i, float decay, float b1, float b2, float c1, float c2, flo
 KERNEL(adamw, (int n, float decay, float b1, float b2, float c1, float c2, float stepSize, float bc2s, float e,
                float *w, const float *g, float *m, float *v), (i, decay, b1, b2, c1, c2, stepSize, bc2s, e, w, g, m, v))
 
+/* Item i of groups·n: adamw on group i / n with that group's decay, step size and √(1−β2^t) from scalars. */
+ZS_FN void adamw_groups(int i, int n, float b1, float b2, float c1, float c2, float e, const float *scalars,
+                        float *w, const float *g, float *m, float *v) {
+    const float *s = scalars + 3 * (i / n);
+    adamw(i, s[0], b1, b2, c1, c2, s[1], s[2], e, w, g, m, v);
+}
+KERNEL(adamw_groups, (int n, int per, float b1, float b2, float c1, float c2, float e, const float *scalars,
+                      float *w, const float *g, float *m, float *v), (i, per, b1, b2, c1, c2, e, scalars, w, g, m, v))
+
 /* torch.optim.SGD; buf may be null when momentum is 0. */
 ZS_FN void sgd(int i, float rate, float mu, float damp, float wd, int momentum, int first, int nesterov, float *w, const float *g, float *buf) {
     float d = g[i] + wd * w[i];

@@ -22,9 +22,11 @@ class CudaTrainingTest {
     @Test
     void emulatedMultiModelTrainingMatchesTheScalarBackend() {
         assumeTrue(EMULATED != null, EmulatedDevice.unavailableReason());
-        float[][] cuda = RemoteBackendTest.on(EMULATED, RemoteBackendTest::multiModelTraining);
-        float[][] scalar = RemoteBackendTest.on(Backends.byName("scalar"), RemoteBackendTest::multiModelTraining);
-        for (int m = 0; m < cuda.length; m++) Cases.assertClose(cuda[m], scalar[m], 1e-6, 1e-7, "model " + m + " (last row: losses)");
+        for (boolean stacked : new boolean[] {true, false}) {
+            float[][] cuda = RemoteBackendTest.on(EMULATED, () -> RemoteBackendTest.multiModelTraining(stacked));
+            float[][] scalar = RemoteBackendTest.on(Backends.byName("scalar"), () -> RemoteBackendTest.multiModelTraining(stacked));
+            for (int m = 0; m < cuda.length; m++) Cases.assertClose(cuda[m], scalar[m], 1e-6, 1e-7, "stacked=" + stacked + ", model " + m + " (last row: losses)");
+        }
     }
 
     @Test

@@ -229,6 +229,14 @@ public interface Backend {
                long step, double lr, double beta1, double beta2, double eps, double weightDecay);
 
     /**
+     * {@link #adamW} on {@code groups} models at once: group j is the n parameters at {@code j·n} from each
+     * offset (of w, g, and of m and v), updated at its own step number, learning rate and weight decay,
+     * with the result of {@code adamW} on that group alone.
+     */
+    void adamWGroups(int groups, int n, Buffer w, int wOff, Buffer g, int gOff, Buffer m, Buffer v, int mOff,
+                     long[] steps, double[] lr, double beta1, double beta2, double eps, double[] weightDecay);
+
+    /**
      * One torch.optim.SGD update of n parameters: d = g + λ·w; with momentum μ the buffer b ← d on the
      * first update, else b ← μ·b + (1 − dampening)·d, then d = b (d + μ·b with Nesterov); w ← w − lr·d.
      * {@code momentumBuf} may be null when μ = 0.

@@ -464,6 +464,14 @@ public abstract class HostBackend implements Backend {
     }
 
     @Override
+    public final void adamWGroups(int groups, int n, Buffer w, int wOff, Buffer g, int gOff, Buffer m, Buffer v, int mOff,
+                                  long[] steps, double[] lr, double beta1, double beta2, double eps, double[] weightDecay) {
+        for (int j = 0; j < groups; j++) {
+            adamW(n, w, wOff + j * n, g, gOff + j * n, m, v, mOff + j * n, steps[j], lr[j], beta1, beta2, eps, weightDecay[j]);
+        }
+    }
+
+    @Override
     public final void sgd(int n, Buffer w, int wOff, Buffer g, int gOff, Buffer momentumBuf, boolean first,
                           double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
         float[] wa = array(w), ga = array(g), buf = array(momentumBuf);

@@ -14,6 +14,7 @@ import zooscope.engine.optim.AdamW;
 import zooscope.kernels.Backend;
 import zooscope.kernels.Backends;
 import zooscope.kernels.Buffer;
+import zooscope.kernels.HostBackend;
 
 /**
  * M independent zoo LSTMs ({@link LstmLayout}: stacked LSTM + linear head at every step) trained
@@ -23,10 +24,12 @@ import zooscope.kernels.Buffer;
  * is calls to that backend. Each model has its own batch (from {@link Batches},
  * which should draw from a per-model random stream), its own learning rate per step and weight decay.
  *
- * <p>Models are split into contiguous chunks, one per worker thread of a fixed pool; a worker trains its
- * models one after another with its own preallocated workspace, so the training loop allocates nothing.
- * A model's arithmetic never depends on the others, on the chunking or on the thread count: model k of a
- * group is bit-identical to model k trained alone on the same backend.
+ * <p>On the CPU backends, models are split into contiguous chunks, one per worker thread of a fixed pool;
+ * a worker trains its models one after another with its own preallocated workspace, so the training loop
+ * allocates nothing. A model's arithmetic never depends on the others, on the chunking or on the thread
+ * count: model k of a group is bit-identical to model k trained alone on the same backend. On a device
+ * backend all models run together instead ({@link StackedPass}: one batched call per GEMM and one cell
+ * call per time step for the whole group), which agrees with the per-model pass to float32 rounding.
  */
 public final class MultiModelLstm implements AutoCloseable {
     /** Fills model m's batch: inputs x [batch, time, input] and class targets y [batch·time], batch-first. */
@@ -43,8 +46,18 @@ public final class MultiModelLstm implements AutoCloseable {
     private final Workspace[] workspaces;
     private final int[] chunkStart;
     private final ExecutorService pool;
+    /** The all-models-at-once pass (device backends), else null. */
+    private final StackedPass stacked;
 
     public MultiModelLstm(LstmLayout layout, int models, int batch, int time, int threads) {
+        this(layout, models, batch, time, threads, !(Backends.current() instanceof HostBackend));
+    }
+
+    /**
+     * As above, choosing the pass: {@code stacked} runs all models at once (the default on device backends),
+     * else one model at a time per worker thread (the default on the CPU backends).
+     */
+    public MultiModelLstm(LstmLayout layout, int models, int batch, int time, int threads, boolean stacked) {
         if (models < 1 || batch < 1 || time < 1 || threads < 1) {
             throw new IllegalArgumentException("models, batch, time and threads must be positive: " + models + ", " + batch + ", " + time + ", " + threads);
         }
@@ -68,23 +81,29 @@ public final class MultiModelLstm implements AutoCloseable {
         adamV = k.allocate((int) total);
         updates = new long[models];
         weightDecay = new double[models];
-        workspaces = new Workspace[this.threads];
         chunkStart = new int[this.threads + 1];
         for (int c = 0; c <= this.threads; c++) chunkStart[c] = (int) ((long) c * models / this.threads);
-        for (int c = 0; c < this.threads; c++) workspaces[c] = new Workspace();
+        this.stacked = stacked ? new StackedPass(k, layout, models, batch, time) : null;
+        workspaces = new Workspace[this.threads];
+        for (int c = 0; c < workspaces.length; c++) workspaces[c] = new Workspace(!stacked);
         pool = Executors.newFixedThreadPool(this.threads, Backends.modelWorkers("zooscope-train"));
     }
 
-    /** Per-worker buffers for one model's forward and backward pass. */
+    /** Per-worker host arrays for one model's batch and, for the per-model pass, buffers for its forward and backward pass. */
     private final class Workspace {
         final float[] hostX = new float[TB * X];
-        final Buffer x = k.allocate(TB * X), xt = k.allocate(TB * X);
         final int[] y = new int[TB], yt = new int[TB];
+        Buffer x, xt, logits, logp, dH, dHBelow;
         final LstmLayerPass[] layers = new LstmLayerPass[L];
-        final Buffer logits = k.allocate(TB * O), logp = k.allocate(TB * O);
-        Buffer dH = k.allocate(TB * H), dHBelow = k.allocate(TB * H);
 
-        Workspace() {
+        Workspace(boolean passBuffers) {
+            if (!passBuffers) return;
+            x = k.allocate(TB * X);
+            xt = k.allocate(TB * X);
+            logits = k.allocate(TB * O);
+            logp = k.allocate(TB * O);
+            dH = k.allocate(TB * H);
+            dHBelow = k.allocate(TB * H);
             for (int l = 0; l < L; l++) layers[l] = new LstmLayerPass(k, batch, time, l == 0 ? X : H, H);
         }
     }
@@ -117,14 +136,31 @@ public final class MultiModelLstm implements AutoCloseable {
      */
     public void step(Batches data, double[] lr, float[] losses) {
         if (lr.length != models || losses.length != models) throw new IllegalArgumentException("lr and losses need one entry per model (" + models + ")");
+        if (stacked != null) {
+            runChunks(c -> {
+                Workspace w = workspaces[c];
+                stacked.loadChunk(data, chunkStart[c], chunkStart[c + 1], w.hostX, w.y);
+            });
+            stacked.upload();
+            stacked.forwardBackward(params, grads, losses);
+            for (int m = 0; m < models; m++) updates[m]++;
+            k.adamWGroups(models, P, params, 0, grads, 0, adamM, adamV, 0, updates, lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay);
+            k.sync();
+            return;
+        }
+        runChunks(c -> trainChunk(c, data, lr, losses));
+        k.sync(); // the update is complete when step returns
+    }
+
+    /** Runs the work of every chunk of models on the pool, one task per worker, and waits for all. */
+    private void runChunks(java.util.function.IntConsumer chunkWork) {
         List<Callable<Void>> tasks = new ArrayList<>(threads);
         for (int c = 0; c < threads; c++) {
             int chunk = c;
-            tasks.add(() -> { trainChunk(chunk, data, lr, losses); return null; });
+            tasks.add(() -> { chunkWork.accept(chunk); return null; });
         }
         try {
             for (Future<Void> f : pool.invokeAll(tasks)) f.get();
-            k.sync(); // the update is complete when step returns
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
@@ -139,9 +175,14 @@ public final class MultiModelLstm implements AutoCloseable {
             data.fill(m, w.hostX, w.y);
             k.copyIn(w.hostX, 0, w.x, 0, TB * X);
             losses[m] = forwardBackward(m * P, w);
-            updates[m]++;
-            k.adamW(P, params, m * P, grads, m * P, adamM, adamV, m * P, updates[m], lr[m], AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay[m]);
+            update(m, lr[m]);
         }
+    }
+
+    /** Model m's AdamW update from its gradients. */
+    private void update(int m, double lr) {
+        updates[m]++;
+        k.adamW(P, params, m * P, grads, m * P, adamM, adamV, m * P, updates[m], lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay[m]);
     }
 
     /** Loss of the model at {@code base} on the workspace's batch; leaves its gradients in {@code grads}. */

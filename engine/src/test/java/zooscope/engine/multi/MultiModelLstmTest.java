@@ -37,10 +37,14 @@ class MultiModelLstmTest {
 
     /** Trains the models with the given ids together (one slot each) and returns their final parameters. */
     static float[][] train(LstmLayout layout, int[] ids, int steps, int threads, float[][] lossesOut) {
+        return train(layout, ids, steps, threads, lossesOut, false);
+    }
+
+    static float[][] train(LstmLayout layout, int[] ids, int steps, int threads, float[][] lossesOut, boolean stacked) {
         int batch = 4, time = 7;
         Rng[] streams = new Rng[10];
         for (int id : ids) streams[id] = Rng.stream(5, id);
-        try (MultiModelLstm group = new MultiModelLstm(layout, ids.length, batch, time, threads)) {
+        try (MultiModelLstm group = new MultiModelLstm(layout, ids.length, batch, time, threads, stacked)) {
             for (int m = 0; m < ids.length; m++) {
                 group.setParams(m, initial(layout, ids[m]));
                 group.setWeightDecay(m, ids[m] * 0.01);
@@ -73,6 +77,27 @@ class MultiModelLstmTest {
                 assertArrayEquals(aloneLoss[id], groupLoss[id], "losses of model " + id);
             }
             assertTrue(groupLoss[0][49] < groupLoss[0][0], "training makes progress");
+        });
+    }
+
+    /**
+     * The all-models-at-once pass (the device backends' default) against the per-model pass, both on the
+     * scalar reference: the same arithmetic summed in another order, so float32 rounding apart after 50
+     * updates of 5 formal models, and the same losses.
+     */
+    @org.junit.jupiter.api.Test
+    void stackedPassAgreesWithThePerModelPass() throws Throwable {
+        Cases.onBackend("scalar", () -> {
+            LstmLayout layout = LstmLayout.FORMAL;
+            int[] ids = {0, 1, 2, 3, 4};
+            float[][] stackedLoss = new float[5][50], perModelLoss = new float[5][50];
+            float[][] stacked = train(layout, ids, 50, 1, stackedLoss, true), perModel = train(layout, ids, 50, 2, perModelLoss, false);
+            for (int id : ids) {
+                double err = maxRelErr(stacked[id], perModel[id]);
+                System.out.printf("stacked vs per-model pass, model %d: max |Δθ| / max |θ| = %.2e, losses %.2e%n", id, err, maxRelErr(stackedLoss[id], perModelLoss[id]));
+                assertTrue(err < 1e-4, "model " + id + ": parameters differ by " + err + " of their largest");
+                assertTrue(maxRelErr(stackedLoss[id], perModelLoss[id]) < 1e-5, "model " + id + ": losses");
+            }
         });
     }
 

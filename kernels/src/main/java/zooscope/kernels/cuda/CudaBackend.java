@@ -373,6 +373,22 @@ public final class CudaBackend implements Backend {
         launch("adamw", n, decay, b1, b2, c1, c2, stepSize, bc2s, (float) eps, ptr(w, wOff), ptr(g, gOff), ptr(m, mOff), ptr(v, mOff));
     }
 
+    /** Each group's three step scalars (decay, step size, √(1−β2^t)) from the host in float64, as {@link #adamW}'s; one launch for all. */
+    @Override
+    public synchronized void adamWGroups(int groups, int n, Buffer w, int wOff, Buffer g, int gOff, Buffer m, Buffer v, int mOff,
+                                         long[] steps, double[] lr, double beta1, double beta2, double eps, double[] weightDecay) {
+        float[] scalars = new float[3 * groups];
+        for (int j = 0; j < groups; j++) {
+            scalars[3 * j] = (float) (1 - lr[j] * weightDecay[j]);
+            scalars[3 * j + 1] = (float) (lr[j] / (1 - Math.pow(beta1, steps[j])));
+            scalars[3 * j + 2] = (float) Math.sqrt(1 - Math.pow(beta2, steps[j]));
+        }
+        long at = scratch(4L * scalars.length);
+        if (groups > 0) device.copyIn(MemorySegment.ofArray(scalars), at, 4L * scalars.length);
+        launch("adamw_groups", groups * n, n, (float) beta1, (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) eps,
+            new Device.Ptr(at), ptr(w, wOff), ptr(g, gOff), ptr(m, mOff), ptr(v, mOff));
+    }
+
     @Override
     public synchronized void sgd(int n, Buffer w, int wOff, Buffer g, int gOff, Buffer momentumBuf, boolean first,
                                  double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {

@@ -250,6 +250,12 @@ abstract class CudaBackendContract {
         long step = 1 + g.r.nextInt(50);
         check("adamW step " + step, g, new float[][] {g.floats(n + off, -1, 1), g.floats(n, -1, 1), g.floats(n + off, -0.1, 0.1), g.floats(n + off, 0, 0.01)},
             (k, b) -> k.adamW(n, b[0], off, b[1], 0, b[2], b[3], off, step, 1e-3, 0.9, 0.999, 1e-8, 0.01));
+        int groups = g.dim(5);
+        long[] steps = new long[groups];
+        double[] lr = new double[groups], wd = new double[groups];
+        for (int j = 0; j < groups; j++) { steps[j] = 1 + g.r.nextInt(50); lr[j] = g.uniform(1e-4, 1e-2); wd[j] = g.uniform(0, 0.1); }
+        check("adamWGroups", g, new float[][] {g.floats(groups * n + off, -1, 1), g.floats(groups * n, -1, 1), g.floats(groups * n + off, -0.1, 0.1), g.floats(groups * n + off, 0, 0.01)},
+            (k, b) -> k.adamWGroups(groups, n, b[0], off, b[1], 0, b[2], b[3], off, steps, lr, 0.9, 0.999, 1e-8, wd));
         boolean nesterov = g.r.nextBoolean(), first = g.r.nextBoolean();
         check("sgd nesterov=" + nesterov + " first=" + first, g, new float[][] {g.floats(n, -1, 1), g.floats(n, -1, 1), g.floats(n, -1, 1)},
             (k, b) -> k.sgd(n, b[0], 0, b[1], 0, b[2], first, 0.1, 0.9, 0.1, 1e-4, nesterov));
