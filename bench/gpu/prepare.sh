@@ -3,7 +3,7 @@
 # CUDA, cuBLAS and PyTorch but no Java, into .gpu/ (git-ignored; about 45 MB, under the device tool's 64 MiB):
 #   jre.tgz       a jlink-made Java 25 runtime (TOOLCHAIN.md section 9)
 #   zooscope.jar  the CLI, with the fatbin inside (this machine's nvcc builds it)
-#   junit.jar     the JUnit console launcher; classes/ the kernels and engine test classes
+#   junit.jar     the JUnit console launcher; classes/ the kernels, engine and experiments test classes
 # Then, with the device tool: run(command="bash bench/gpu/check.sh", carry=[".gpu"], timeout_s=560).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,5 +19,5 @@ v=6.1.3
 jar=~/.m2/repository/org/junit/platform/junit-platform-console-standalone/$v/junit-platform-console-standalone-$v.jar
 [ -f "$jar" ] || mvn -B -ntp -q dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:$v
 cp "$jar" .gpu/junit.jar
-for m in kernels engine; do cp -r $m/target/test-classes .gpu/classes/$m-tests; done # the main classes are in zooscope.jar
+for m in kernels engine experiments; do cp -r $m/target/test-classes .gpu/classes/$m-tests; done # the main classes are in zooscope.jar
 du -sh .gpu

@@ -143,26 +143,32 @@ public final class EmulatedDevice implements Device {
         }
     }
 
-    /** cuBLAS's column-major strided-batched SGEMM, summed in float64 in the scalar reference's order. */
+    /** cuBLAS's column-major strided-batched SGEMM, summed in float64 in the scalar reference's order (on heap copies, for speed). */
     @Override
     public void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long strideA,
                                    long b, int ldb, long strideB, float beta, long c, int ldc, long strideC, int batch) {
-        MemorySegment all = MemorySegment.ofAddress(0).reinterpret(Long.MAX_VALUE);
+        if (m == 0 || n == 0) return;
+        float[] x = new float[k == 0 ? 0 : lda * ((transA ? m : k) - 1) + (transA ? k : m)];
+        float[] y = new float[k == 0 ? 0 : ldb * ((transB ? k : n) - 1) + (transB ? n : k)];
+        float[] z = new float[ldc * (n - 1) + m];
         for (int q = 0; q < batch; q++) {
             long ab = a + 4 * q * strideA, bb = b + 4 * q * strideB, cb = c + 4 * q * strideC;
+            MemorySegment.copy(at(ab, 4L * x.length), JAVA_FLOAT, 0, x, 0, x.length);
+            MemorySegment.copy(at(bb, 4L * y.length), JAVA_FLOAT, 0, y, 0, y.length);
+            MemorySegment.copy(at(cb, 4L * z.length), JAVA_FLOAT, 0, z, 0, z.length);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     double acc = 0;
                     for (int p = 0; p < k; p++) {
-                        double x = all.get(JAVA_FLOAT, ab + 4L * (transA ? p + (long) i * lda : i + (long) p * lda));
-                        double y = all.get(JAVA_FLOAT, bb + 4L * (transB ? j + (long) p * ldb : p + (long) j * ldb));
-                        acc += y * x;
+                        double u = x[transA ? p + i * lda : i + p * lda], v = y[transB ? j + p * ldb : p + j * ldb];
+                        acc += v * u;
                     }
-                    long ci = cb + 4L * (i + (long) j * ldc);
-                    double old = beta == 0 ? 0 : (double) beta * all.get(JAVA_FLOAT, ci);
-                    all.set(JAVA_FLOAT, ci, (float) (alpha * acc + old));
+                    int ci = i + j * ldc;
+                    double old = beta == 0 ? 0 : (double) beta * z[ci];
+                    z[ci] = (float) (alpha * acc + old);
                 }
             }
+            MemorySegment.copy(z, 0, at(cb, 4L * z.length), JAVA_FLOAT, 0, z.length);
         }
     }
 }
