@@ -18,8 +18,8 @@
 #define FLOAT_BITS(v) __float_as_int(v)
 #define KERNEL(name, params, call) \
     extern "C" __global__ void zs_##name params { \
-        int i = blockIdx.x * blockDim.x + threadIdx.x; \
-        if (i < n) name call; \
+        long item = (long) blockIdx.x * blockDim.x + threadIdx.x; /* 64-bit: the last block may pass 2^31 */ \
+        if (item < n) { int i = (int) item; name call; } \
     }
 #else
 #define ZS_FN static inline

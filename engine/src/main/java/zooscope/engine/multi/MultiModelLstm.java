@@ -175,14 +175,9 @@ public final class MultiModelLstm implements AutoCloseable {
             data.fill(m, w.hostX, w.y);
             k.copyIn(w.hostX, 0, w.x, 0, TB * X);
             losses[m] = forwardBackward(m * P, w);
-            update(m, lr[m]);
+            updates[m]++;
+            k.adamW(P, params, m * P, grads, m * P, adamM, adamV, m * P, updates[m], lr[m], AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay[m]);
         }
-    }
-
-    /** Model m's AdamW update from its gradients. */
-    private void update(int m, double lr) {
-        updates[m]++;
-        k.adamW(P, params, m * P, grads, m * P, adamM, adamV, m * P, updates[m], lr, AdamW.BETA1, AdamW.BETA2, AdamW.EPS, weightDecay[m]);
     }
 
     /** Loss of the model at {@code base} on the workspace's batch; leaves its gradients in {@code grads}. */

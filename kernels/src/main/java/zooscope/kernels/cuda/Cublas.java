@@ -36,7 +36,7 @@ final class Cublas {
         statusString = n.handle("cublasGetStatusString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocate(ADDRESS);
-            check("cublasCreate_v2", invoke(() -> (int) create.invokeExact(h)));
+            check("cublasCreate_v2", CudaDriver.raw(() -> (int) create.invokeExact(h)));
             handle = h.get(ADDRESS, 0);
         }
     }
@@ -63,16 +63,6 @@ final class Cublas {
         throw new CudaException(call + ": " + text + " (status " + status + ")");
     }
 
-    private static int invoke(CudaDriver.Call c) {
-        try {
-            return c.run();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /**
      * Column-major C_i = alpha·op(A_i)·op(B_i) + beta·C_i for i < batch, device addresses and element strides;
      * {@code tf32} runs the products on TF32 tensor cores (10-bit mantissa inputs, float32 accumulation).
@@ -83,11 +73,11 @@ final class Cublas {
             MemorySegment al = arena.allocateFrom(JAVA_FLOAT, alpha), be = arena.allocateFrom(JAVA_FLOAT, beta);
             int ta = transA ? OP_T : OP_N, tb = transB ? OP_T : OP_N;
             if (tf32) {
-                check("cublasGemmStridedBatchedEx(TF32, m=" + m + ", n=" + n + ", k=" + k + ", batch=" + batch + ")", invoke(() -> (int) gemmStridedBatchedEx.invokeExact(
+                check("cublasGemmStridedBatchedEx(TF32, m=" + m + ", n=" + n + ", k=" + k + ", batch=" + batch + ")", CudaDriver.raw(() -> (int) gemmStridedBatchedEx.invokeExact(
                     handle, ta, tb, m, n, k, al, a, CUDA_R_32F, lda, strideA, b, CUDA_R_32F, ldb, strideB, be, c, CUDA_R_32F, ldc, strideC,
                     batch, COMPUTE_32F_FAST_TF32, GEMM_DEFAULT)));
             } else {
-                check("cublasSgemmStridedBatched(m=" + m + ", n=" + n + ", k=" + k + ", batch=" + batch + ")", invoke(() -> (int) sgemmStridedBatched.invokeExact(
+                check("cublasSgemmStridedBatched(m=" + m + ", n=" + n + ", k=" + k + ", batch=" + batch + ")", CudaDriver.raw(() -> (int) sgemmStridedBatched.invokeExact(
                     handle, ta, tb, m, n, k, al, a, lda, strideA, b, ldb, strideB, be, c, ldc, strideC, batch)));
             }
         }

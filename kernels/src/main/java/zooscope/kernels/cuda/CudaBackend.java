@@ -2,7 +2,10 @@ package zooscope.kernels.cuda;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,10 +20,11 @@ import zooscope.kernels.HostBackend;
  * the three methods that return host values copy a small result out. Calls are serialised (one stream;
  * the trainer's model threads take turns).
  *
- * <p>Lifetime: a buffer's device memory is freed after the buffer becomes unreachable (a {@link Cleaner}
- * queues its address; the next allocation frees the queue, on the calling thread). Device memory does not
- * press on the Java heap, so when the live bytes would pass {@link #softLimit} or the device is full, an
- * allocation first asks the GC to find dead buffers (as direct byte buffers do), then retries.
+ * <p>Lifetime: a buffer's device memory comes back after the buffer becomes unreachable (a {@link Cleaner}
+ * queues its address; the next allocation, on the calling thread, keeps it in a cache of free blocks by
+ * size and reuses it for the next buffer of that size). Device memory does not press on the Java heap,
+ * so when live and cached bytes would pass {@link #softLimit} or the device is full, an allocation first
+ * asks the GC to find dead buffers (as direct byte buffers do), gives the cache back, then retries.
  */
 public final class CudaBackend implements Backend {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -31,6 +35,9 @@ public final class CudaBackend implements Backend {
     private final String name;
     private final ConcurrentLinkedQueue<long[]> dead = new ConcurrentLinkedQueue<>();
     private final AtomicLong liveBytes = new AtomicLong();
+    /** Free device blocks kept for reuse, by size in bytes, and their total. */
+    private final Map<Long, ArrayDeque<Long>> cache = new HashMap<>();
+    private long cachedBytes;
     private final long softLimit;
     /** Scratch device memory for per-call index arrays and partial results (one stream: reused call after call). */
     private long scratch;
@@ -46,7 +53,7 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    /** A backend on {@code device}, named {@code name}, asking the GC for dead buffers past {@code softLimit} live bytes. */
+    /** A backend on {@code device}, named {@code name}, asking the GC for dead buffers past {@code softLimit} live and cached bytes. */
     public CudaBackend(Device device, String name, long softLimit) {
         this.device = device;
         this.name = name;
@@ -86,8 +93,11 @@ public final class CudaBackend implements Backend {
 
     public Device device() { return device; }
 
-    /** Bytes held by buffers not yet freed (for leak checks). */
+    /** Bytes held by buffers not yet found unreachable (for leak checks). */
     public long liveBytes() { return liveBytes.get(); }
+
+    /** Bytes of free blocks kept for reuse. */
+    public synchronized long cachedBytes() { return cachedBytes; }
 
     // ---------------------------------------------------------------- storage
 
@@ -101,32 +111,68 @@ public final class CudaBackend implements Backend {
 
     private Device.Ptr ptr(Buffer b) { return ptr(b, 0); }
 
-    private void freeDead() {
+    /** Moves the memory of buffers found unreachable into the cache of free blocks. */
+    private void reclaimDead() {
         for (long[] d; (d = dead.poll()) != null; ) {
-            device.free(d[0]);
+            cache.computeIfAbsent(d[1], b -> new ArrayDeque<>()).push(d[0]);
             liveBytes.addAndGet(-d[1]);
+            cachedBytes += d[1];
         }
+    }
+
+    /** A cached free block of exactly {@code bytes}, or 0. */
+    private long takeCached(long bytes) {
+        ArrayDeque<Long> blocks = cache.get(bytes);
+        if (blocks == null || blocks.isEmpty()) return 0;
+        cachedBytes -= bytes;
+        return blocks.pop();
+    }
+
+    /** Gives every cached block back to the device. */
+    private void releaseCache() {
+        for (var e : cache.entrySet()) for (long a : e.getValue()) device.free(a);
+        cache.clear();
+        cachedBytes = 0;
+    }
+
+    /**
+     * A block of {@code bytes}: from the cache (the same size freed earlier: autodiff allocates the same
+     * shapes every step, and a device allocation costs far more than reuse), else from the device; when
+     * past the soft limit or out of memory, after asking the GC for dead buffers and releasing the cache.
+     */
+    private long block(long bytes) {
+        reclaimDead();
+        long address = takeCached(bytes);
+        if (address != 0) return address;
+        if (liveBytes.get() + cachedBytes + bytes > softLimit) {
+            collect(1);
+            if ((address = takeCached(bytes)) != 0) return address;
+            releaseCache();
+        }
+        address = device.tryAllocate(bytes);
+        for (int attempt = 1; address == 0 && attempt <= 5; attempt++) {
+            collect(attempt);
+            if ((address = takeCached(bytes)) != 0) return address;
+            releaseCache();
+            address = device.tryAllocate(bytes);
+        }
+        return address;
     }
 
     @Override
     public synchronized Buffer allocate(int n) {
-        long bytes = 4L * Math.max(n, 1);
-        freeDead();
-        if (liveBytes.get() + bytes > softLimit) collect(1);
-        long address = device.tryAllocate(bytes);
-        for (int attempt = 1; address == 0 && attempt <= 5; attempt++) {
-            collect(attempt);
-            address = device.tryAllocate(bytes);
-        }
+        long bytes = (4L * Math.max(n, 1) + 255) & ~255L; // 256-byte granules, so that near sizes share cached blocks
+        long address = block(bytes);
         if (address == 0) throw new CudaException("out of device memory: " + bytes + " bytes wanted, " + liveBytes.get() + " held by live buffers (" + device.describe() + ")");
         liveBytes.addAndGet(bytes);
         DeviceBuffer b = new DeviceBuffer(this, n, address);
+        if (n > 0) launch("fill", n, ptr(b, 0), 0f); // a new buffer is zero, a reused block too
         long[] record = {address, bytes};
         CLEANER.register(b, () -> dead.add(record));
         return b;
     }
 
-    /** Asks the GC for unreachable buffers, gives their cleaners a moment, frees what they queued. */
+    /** Asks the GC for unreachable buffers, gives their cleaners a moment, reclaims what they queued. */
     private void collect(int attempt) {
         System.gc();
         try {
@@ -134,7 +180,7 @@ public final class CudaBackend implements Backend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        freeDead();
+        reclaimDead();
     }
 
     @Override

@@ -88,13 +88,7 @@ final class CudaDevice implements Device {
     /** {free, total} bytes of device memory. */
     long[] memoryInfo() { enter(); return driver.memoryInfo(); }
 
-    @Override
-    public long tryAllocate(long bytes) {
-        enter();
-        long address = driver.tryAllocate(bytes);
-        if (address != 0) driver.zero(address, (bytes + 3) / 4);
-        return address;
-    }
+    @Override public long tryAllocate(long bytes) { enter(); return driver.tryAllocate(bytes); }
 
     @Override public void free(long address) { enter(); driver.free(address); }
 
@@ -112,7 +106,7 @@ final class CudaDevice implements Device {
             MemorySegment params = arena.allocate(ADDRESS, args.length + 1L);
             params.setAtIndex(ADDRESS, 0, arena.allocateFrom(JAVA_INT, n));
             for (int i = 0; i < args.length; i++) params.setAtIndex(ADDRESS, i + 1, argument(arena, args[i]));
-            driver.launch(name, f, (n + BLOCK - 1) / BLOCK, BLOCK, params);
+            driver.launch(name, f, (int) ((n + (long) BLOCK - 1) / BLOCK), BLOCK, params);
         }
     }
 

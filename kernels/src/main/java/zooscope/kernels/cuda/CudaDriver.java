@@ -24,7 +24,7 @@ final class CudaDriver {
     static final int ATTR_CC_MAJOR = 75, ATTR_CC_MINOR = 76, ATTR_SM_COUNT = 16;
 
     private final MethodHandle init, driverGetVersion, deviceGetCount, deviceGet, deviceGetName, deviceTotalMem, deviceGetAttribute,
-        primaryCtxRetain, ctxSetCurrent, ctxSynchronize, memAlloc, memFree, memsetD32, memcpyHtoD, memcpyDtoH, memGetInfo,
+        primaryCtxRetain, ctxSetCurrent, ctxSynchronize, memAlloc, memFree, memcpyHtoD, memcpyDtoH, memGetInfo,
         moduleLoadData, moduleGetFunction, launchKernel, getErrorName, getErrorString;
 
     private CudaDriver(SymbolLookup lib) {
@@ -42,7 +42,6 @@ final class CudaDriver {
         ctxSynchronize = n.status("cuCtxSynchronize");
         memAlloc = n.status("cuMemAlloc_v2", ADDRESS, JAVA_LONG);
         memFree = n.status("cuMemFree_v2", JAVA_LONG);
-        memsetD32 = n.status("cuMemsetD32_v2", JAVA_LONG, JAVA_INT, JAVA_LONG);
         memcpyHtoD = n.handle("cuMemcpyHtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG), critical);
         memcpyDtoH = n.handle("cuMemcpyDtoH_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), critical);
         memGetInfo = n.status("cuMemGetInfo_v2", ADDRESS, ADDRESS);
@@ -82,10 +81,11 @@ final class CudaDriver {
         if (status != CUDA_SUCCESS) throw new CudaException(describe(call, status));
     }
 
-    /** Runs a status-returning handle invocation, turning a Throwable from the call itself into an Error. */
+    /** A status-returning downcall (invokeExact declares Throwable). */
     @FunctionalInterface interface Call { int run() throws Throwable; }
 
-    int raw(Call c) {
+    /** The status of a downcall; a checked Throwable from the invocation itself (never expected) becomes an IllegalStateException. */
+    static int raw(Call c) {
         try {
             return c.run();
         } catch (RuntimeException | Error e) {
@@ -174,8 +174,6 @@ final class CudaDriver {
     }
 
     void free(long address) { call("cuMemFree_v2", () -> (int) memFree.invokeExact(address)); }
-
-    void zero(long address, long words) { call("cuMemsetD32_v2", () -> (int) memsetD32.invokeExact(address, 0, words)); }
 
     void copyIn(MemorySegment host, long dst, long bytes) { call("cuMemcpyHtoD_v2", () -> (int) memcpyHtoD.invokeExact(dst, host, bytes)); }
 

@@ -12,7 +12,7 @@ public interface Device {
     /** The device in words (name, memory, driver), for logs and {@code info}. */
     String describe();
 
-    /** A zeroed allocation of {@code bytes} (a device address), or 0 when the device has no room. */
+    /** An allocation of {@code bytes} (a device address; contents undefined), or 0 when the device has no room. */
     long tryAllocate(long bytes);
 
     void free(long address);

@@ -64,6 +64,30 @@ class CudaBackendTest {
         noLeak(new CudaBackend(gpu.device(), "cuda-leak-check", total), 256, 64 << 20, total + (256L << 20)); // 64 GiB allocated over the run
     }
 
+    /** A dropped buffer's block serves the next buffer of its size, zeroed again. */
+    @Test
+    void freedBlocksAreReusedAndZeroed() throws InterruptedException {
+        CudaBackend k = emulated(64L << 20, 32L << 20);
+        EmulatedDevice d = (EmulatedDevice) k.device();
+        Buffer first = k.allocate(1000);
+        k.fill(first, 0, 1000, 7f);
+        first = null;
+        Buffer again = null;
+        boolean reused = false;
+        for (int i = 0; i < 200 && !reused; i++) { // until the GC has found a dropped buffer
+            System.gc();
+            Thread.sleep(10);
+            long made = d.made();
+            again = k.allocate(1000);
+            reused = d.made() == made;
+            if (!reused) k.fill(again, 0, 1000, 7f); // dropped next round, dirty
+        }
+        assertTrue(reused, "no block was reused in 200 rounds");
+        float[] host = new float[1000];
+        k.copyOut(again, 0, host, 0, 1000);
+        assertTrue(java.util.Arrays.equals(host, new float[1000]), "a reused block comes back zeroed");
+    }
+
     /**
      * Where the driver library and the fatbin are there, the GPU backend must load: a missing symbol or a
      * failing call fails here instead of silently skipping the GPU tests above.

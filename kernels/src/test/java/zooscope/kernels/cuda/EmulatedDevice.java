@@ -39,7 +39,7 @@ public final class EmulatedDevice implements Device {
     private final Map<Long, Arena> allocations = new ConcurrentHashMap<>();
     private final Map<Long, Long> sizes = new ConcurrentHashMap<>();
     private final Map<String, MethodHandle> handles = new ConcurrentHashMap<>();
-    private long used;
+    private long used, made;
 
     private EmulatedDevice(SymbolLookup lib, long capacity) {
         this.lib = lib;
@@ -85,8 +85,9 @@ public final class EmulatedDevice implements Device {
     public synchronized long tryAllocate(long bytes) {
         if (used + bytes > capacity) return 0;
         Arena a = Arena.ofShared();
-        long address = a.allocate(bytes, 16).address(); // zeroed
+        long address = a.allocate(bytes, 16).address();
         allocations.put(address, a);
+        made++;
         sizes.put(address, bytes);
         used += bytes;
         return address;
@@ -99,6 +100,9 @@ public final class EmulatedDevice implements Device {
         a.close();
         used -= sizes.remove(address);
     }
+
+    /** Allocations made so far. */
+    public synchronized long made() { return made; }
 
     /** Bytes allocated and not yet freed. */
     public synchronized long used() { return used; }
