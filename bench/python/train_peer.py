@@ -59,24 +59,21 @@ def one_at_a_time(cfg, models, steps, data):
     return models * steps / (time.perf_counter() - start)
 
 
-def batched(cfg, models, steps, data):
+def stacked_model(cfg, M, device=None):
+    """Parameters of M models stacked on a model axis, and the loss of one step on inputs x [M, B, T, X], targets y [M, B·T]."""
     X, O, T = CONFIGS[cfg]
-    M, G = models, 4 * H
-    k = 1 / H ** 0.5
-    u = lambda *shape: torch.empty(*shape).uniform_(-k, k).requires_grad_()
+    G, k = 4 * H, 1 / H ** 0.5
+    u = lambda *shape: torch.empty(*shape, device=device).uniform_(-k, k).requires_grad_()
     layers = [(u(M, X if l == 0 else H, G), u(M, H, G), u(M, 1, G), u(M, 1, G)) for l in range(2)]
     head_w, head_b = u(M, H, O), u(M, 1, O)
     params = [p for layer in layers for p in layer] + [head_w, head_b]
-    opt = torch.optim.AdamW(params, lr=0.01, weight_decay=1e-4)
-    start = time.perf_counter()
-    for s in range(steps):
-        x, y = data[s % len(data)]
-        inp = x.unsqueeze(0).expand(M, B, T, X).reshape(M, B * T, X)  # every model gets a batch (same data here)
-        seq = inp.reshape(M, B, T, X)
+
+    def loss_of(x, y):
+        seq = x
         for w_ih, w_hh, b_ih, b_hh in layers:
             xp = torch.bmm(seq.reshape(M, B * T, -1), w_ih).reshape(M, B, T, G) + b_ih.unsqueeze(1)
-            h = torch.zeros(M, B, H)
-            c = torch.zeros(M, B, H)
+            h = torch.zeros(M, B, H, device=device)
+            c = torch.zeros(M, B, H, device=device)
             outs = []
             for t in range(T):
                 gates = xp[:, :, t] + torch.bmm(h, w_hh) + b_hh
@@ -86,7 +83,21 @@ def batched(cfg, models, steps, data):
                 outs.append(h)
             seq = torch.stack(outs, dim=2)
         logits = torch.bmm(seq.reshape(M, B * T, H), head_w) + head_b
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, O), y.reshape(1, -1).expand(M, -1).reshape(-1)) * M
+        return torch.nn.functional.cross_entropy(logits.reshape(-1, O), y.reshape(-1)) * M  # each model's own mean loss
+
+    return params, loss_of
+
+
+def batched(cfg, models, steps, data):
+    X, O, T = CONFIGS[cfg]
+    M = models
+    params, loss_of = stacked_model(cfg, M)
+    opt = torch.optim.AdamW(params, lr=0.01, weight_decay=1e-4)
+    start = time.perf_counter()
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        inp = x.unsqueeze(0).expand(M, B, T, X)  # every model gets a batch (same data here)
+        loss = loss_of(inp, y.reshape(1, -1).expand(M, -1))
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -17,9 +17,7 @@ import time
 
 import torch
 
-from train_peer import CONFIGS, Model, batches
-
-H, B = 32, 32
+from train_peer import CONFIGS, Model, batches, stacked_model
 
 
 def sync(device):
@@ -44,38 +42,8 @@ def one_at_a_time(cfg, models, steps, data, device):
     return models * steps / (time.perf_counter() - start)
 
 
-def stacked_model(cfg, M, device):
-    """Parameters of M models stacked on a model axis, and the loss of one step on inputs x [M, B, T, X], targets y [M, B·T]."""
-    X, O, T = CONFIGS[cfg]
-    G, k = 4 * H, 1 / H ** 0.5
-    u = lambda *shape: torch.empty(*shape, device=device).uniform_(-k, k).requires_grad_()
-    layers = [(u(M, X if l == 0 else H, G), u(M, H, G), u(M, 1, G), u(M, 1, G)) for l in range(2)]
-    head_w, head_b = u(M, H, O), u(M, 1, O)
-    params = [p for layer in layers for p in layer] + [head_w, head_b]
-
-    def loss_of(x, y):
-        seq = x
-        for w_ih, w_hh, b_ih, b_hh in layers:
-            xp = torch.bmm(seq.reshape(M, B * T, -1), w_ih).reshape(M, B, T, G) + b_ih.unsqueeze(1)
-            h = torch.zeros(M, B, H, device=device)
-            c = torch.zeros(M, B, H, device=device)
-            outs = []
-            for t in range(T):
-                gates = xp[:, :, t] + torch.bmm(h, w_hh) + b_hh
-                i, f, g, o = gates.chunk(4, dim=2)
-                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-                h = torch.sigmoid(o) * torch.tanh(c)
-                outs.append(h)
-            seq = torch.stack(outs, dim=2)
-        logits = torch.bmm(seq.reshape(M, B * T, H), head_w) + head_b
-        return torch.nn.functional.cross_entropy(logits.reshape(-1, O), y.reshape(-1)) * M  # each model's own mean loss
-
-    return params, loss_of
-
-
-def stacked_inputs(cfg, M, data, device):
+def stacked_inputs(M, data, device):
     """Every model its own batch: the data's batches assigned round-robin, on the device."""
-    X, O, T = CONFIGS[cfg]
     xs = torch.stack([data[m % len(data)][0] for m in range(M)]).to(device)
     ys = torch.stack([data[m % len(data)][1].reshape(-1) for m in range(M)]).to(device)
     return xs, ys
@@ -83,7 +51,7 @@ def stacked_inputs(cfg, M, data, device):
 
 def stacked(cfg, models, steps, data, device, mode):
     params, loss_of = stacked_model(cfg, models, device)
-    x, y = stacked_inputs(cfg, models, data, device)
+    x, y = stacked_inputs(models, data, device)
     options = {"fused": True} if device.type == "cuda" else {}  # one kernel for all parameters
     if mode == "graph":
         options["capturable"] = True  # its step count stays on the device, as graph replay needs

@@ -34,19 +34,26 @@ class RemoteBackendTest {
         }
     }
 
-    /** 20 AdamW steps of 3 zoo LSTMs trained together, by the stacked pass or one model at a time. */
-    static float[][] multiModelTraining(boolean stacked) {
-        LstmLayout layout = new LstmLayout(3, 5, 2, 4);
-        int batch = 2, time = 4, models = 3;
+    /** 20 AdamW steps of 3 small zoo LSTMs trained together, by the stacked pass or one model at a time. */
+    static float[][] multiModelTraining(boolean stacked) { return multiModelTraining(new LstmLayout(3, 5, 2, 4), 3, 2, 4, 20, stacked); }
+
+    /**
+     * {@code steps} AdamW updates of {@code models} zoo LSTMs trained together on random one-hot data from
+     * per-model streams (learning rate 1e-2·(1 + m mod 3), weight decay 0.01·(m mod 3)); returns each
+     * model's parameters and, last, the losses of the last step.
+     */
+    static float[][] multiModelTraining(LstmLayout layout, int models, int batch, int time, int steps, boolean stacked) {
         try (MultiModelLstm group = new MultiModelLstm(layout, models, batch, time, 2, stacked)) {
+            Rng[] data = new Rng[models];
+            double[] lr = new double[models];
             for (int m = 0; m < models; m++) {
                 group.setParams(m, layout.flatten(layout.newModel(Rng.stream(7, m))));
-                group.setWeightDecay(m, 0.01 * m);
+                group.setWeightDecay(m, 0.01 * (m % 3));
+                data[m] = Rng.stream(8, m);
+                lr[m] = 1e-2 * (1 + m % 3);
             }
-            Rng[] data = {Rng.stream(8, 0), Rng.stream(8, 1), Rng.stream(8, 2)};
-            double[] lr = {1e-2, 2e-2, 3e-2};
             float[] losses = new float[models];
-            for (int step = 0; step < 20; step++) {
+            for (int step = 0; step < steps; step++) {
                 group.step((m, x, y) -> {
                     java.util.Arrays.fill(x, 0f);
                     for (int i = 0; i < batch * time; i++) {
