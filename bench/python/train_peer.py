@@ -44,11 +44,18 @@ class Model(torch.nn.Module):
         return self.linear(self.lstm(x)[0])
 
 
-def one_at_a_time(cfg, models, steps, data):
+def sync(device):
+    """Waits for a GPU's queued work (timings must not stop while kernels still run)."""
+    if device is not None and torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
+
+
+def one_at_a_time(cfg, models, steps, data, device=None):
     X, O, _ = CONFIGS[cfg]
+    sync(device)
     start = time.perf_counter()
     for m in range(models):
-        model = Model(X, O)
+        model = Model(X, O).to(device)
         opt = torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=1e-4)
         for s in range(steps):
             x, y = data[s % len(data)]
@@ -56,6 +63,7 @@ def one_at_a_time(cfg, models, steps, data):
             opt.zero_grad()
             loss.backward()
             opt.step()
+    sync(device)
     return models * steps / (time.perf_counter() - start)
 
 

@@ -17,29 +17,7 @@ import time
 
 import torch
 
-from train_peer import CONFIGS, Model, batches, stacked_model
-
-
-def sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
-def one_at_a_time(cfg, models, steps, data, device):
-    X, O, _ = CONFIGS[cfg]
-    sync(device)
-    start = time.perf_counter()
-    for _ in range(models):
-        model = Model(X, O).to(device)
-        opt = torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=1e-4)
-        for s in range(steps):
-            x, y = data[s % len(data)]
-            loss = torch.nn.functional.cross_entropy(model(x).reshape(-1, O), y.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    sync(device)
-    return models * steps / (time.perf_counter() - start)
+from train_peer import CONFIGS, batches, one_at_a_time, stacked_model, sync
 
 
 def stacked_inputs(M, data, device):
