@@ -18,8 +18,13 @@ if [ "${ZOOSCOPE_NVCC:-auto}" = off ] || ! command -v nvcc >/dev/null; then
 fi
 fatbin="$out/cuda/kernels.fatbin"
 if [ ! -f "$fatbin" ] || [ "$here/kernels.cu" -nt "$fatbin" ] || [ "$0" -nt "$fatbin" ]; then # nvcc takes a while: only when changed
-  nvcc -fatbin -O3 -fmad=false -Werror all-warnings \
+  # a broken or too old nvcc must not break the build of everything else: the cuda backend is then unavailable
+  if nvcc -fatbin -O3 -fmad=false -Werror all-warnings \
        -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
-       -o "$fatbin" "$here/kernels.cu"
-  echo "built $fatbin ($(stat -c %s "$fatbin") bytes)"
+       -o "$fatbin" "$here/kernels.cu"; then
+    echo "built $fatbin ($(stat -c %s "$fatbin") bytes)"
+  else
+    echo "WARNING: nvcc failed on kernels.cu (above): no fatbin, the cuda backend will be unavailable"
+    rm -f "$fatbin"
+  fi
 fi
