@@ -187,17 +187,47 @@ ZS_FN void reduce(int i, int kind, int reduced, int inner, const float *x, float
 }
 KERNEL(reduce, (int n, int kind, int reduced, int inner, const float *x, float *y), (i, kind, reduced, inner, x, y))
 
-/* Item i = (o, j): the whole column x[o, :, j]'s gradient. */
-ZS_FN void reduce_backward(int i, int kind, int reduced, int inner, const float *x, const float *gy, float *gx) {
-    int j = i % inner, o = i / inner;
-    long base = (long) o * reduced * inner;
-    double mean = kind == 2 ? column_sum(x + base, reduced, inner, j, 0, 0) / reduced : 0, g = gy[i];
-    for (int r = 0; r < reduced; r++) {
-        long k = base + (long) r * inner + j;
-        gx[k] += (float) (kind == 0 ? g : kind == 1 ? g / reduced : g * 2 * (x[k] - mean) / (reduced - 1));
+/*
+ * Long columns with few of them (a mean over a whole tensor) would leave one thread per column doing all
+ * the work: instead, item i = (column oj, chunk c) sums rows [c·len, (c+1)·len) of column oj in float64
+ * (of squared deviations from sums[oj] / reduced when sums is given), then one item per column adds its
+ * chunks' partials in order.
+ */
+ZS_FN void column_partials(int i, int reduced, int inner, int chunks, int len, const float *x, const double *sums, double *part) {
+    int c = i % chunks, oj = i / chunks, j = oj % inner, o = oj / inner;
+    const float *block = x + (long) o * reduced * inner;
+    double mean = sums == 0 ? 0 : sums[oj] / reduced, acc = 0;
+    int end = (c + 1) * len < reduced ? (c + 1) * len : reduced;
+    for (int r = c * len; r < end; r++) {
+        double v = block[(long) r * inner + j];
+        if (sums == 0) acc += v; else { double d = v - mean; acc += d * d; }
     }
+    part[i] = acc;
 }
-KERNEL(reduce_backward, (int n, int kind, int reduced, int inner, const float *x, const float *gy, float *gx), (i, kind, reduced, inner, x, gy, gx))
+KERNEL(column_partials, (int n, int reduced, int inner, int chunks, int len, const float *x, const double *sums, double *part),
+       (i, reduced, inner, chunks, len, x, sums, part))
+
+ZS_FN void column_totals(int oj, int chunks, const double *part, double *total) {
+    double s = 0;
+    for (int c = 0; c < chunks; c++) s += part[(long) oj * chunks + c];
+    total[oj] = s;
+}
+KERNEL(column_totals, (int n, int chunks, const double *part, double *total), (i, chunks, part, total))
+
+/* Item oj: the reduction from the column's sum (and, for VAR, its sum of squared deviations). */
+ZS_FN void reduce_result(int oj, int kind, int reduced, const double *sums, const double *squares, float *y) {
+    y[oj] = (float) (kind == 0 ? sums[oj] : kind == 1 ? sums[oj] / reduced : squares[oj] / (reduced - 1));
+}
+KERNEL(reduce_result, (int n, int kind, int reduced, const double *sums, const double *squares, float *y), (i, kind, reduced, sums, squares, y))
+
+/* Item i of x [outer, reduced, inner]: gx[i] += ∂y/∂x·gy; VAR takes its column's mean from sums / reduced. */
+ZS_FN void reduce_backward(int i, int kind, int reduced, int inner, const float *x, const float *gy, const double *sums, float *gx) {
+    int j = i % inner, o = i / (reduced * inner), oj = o * inner + j;
+    double g = gy[oj];
+    gx[i] += (float) (kind == 0 ? g : kind == 1 ? g / reduced : g * 2 * (x[i] - sums[oj] / reduced) / (reduced - 1));
+}
+KERNEL(reduce_backward, (int n, int kind, int reduced, int inner, const float *x, const float *gy, const double *sums, float *gx),
+       (i, kind, reduced, inner, x, gy, sums, gx))
 
 /* Item i: the float64 sum of squares of x[i·chunk, (i+1)·chunk) ∩ [0, total), into part[i]. */
 ZS_FN void sum_squares(int i, int chunk, int total, const float *x, double *part) {

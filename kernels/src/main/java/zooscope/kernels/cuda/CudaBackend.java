@@ -306,14 +306,50 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- reductions
 
-    @Override
-    public synchronized void reduce(Reduction kind, int outer, int reduced, int inner, Buffer x, int xOff, Buffer y, int yOff) {
-        launch("reduce", outer * inner, kind.ordinal(), reduced, inner, ptr(x, xOff), ptr(y, yOff));
+    /** Rows per chunk of a long column (see kernels.cu, column_partials). */
+    private static final int COLUMN_CHUNK = 1024;
+
+    /**
+     * The float64 sums of the outer·inner columns of x [outer, reduced, inner] into {@code totals} (device
+     * doubles), of squared deviations from {@code sums}/reduced when {@code sums} is not 0; chunk partials
+     * go to {@code part} (outer·inner·chunks doubles).
+     */
+    private void columnTotals(int outer, int reduced, int inner, Buffer x, int xOff, long sums, long part, long totals) {
+        int columns = outer * inner, chunks = (reduced + COLUMN_CHUNK - 1) / COLUMN_CHUNK;
+        launch("column_partials", columns * chunks, reduced, inner, chunks, COLUMN_CHUNK, ptr(x, xOff), new Device.Ptr(sums), new Device.Ptr(part));
+        launch("column_totals", columns, chunks, new Device.Ptr(part), new Device.Ptr(totals));
     }
 
+    /** Scratch for columnTotals: {sums, squares, partials} addresses. */
+    private long[] columnScratch(int outer, int reduced, int inner) {
+        long columns = (long) outer * inner, chunks = (reduced + COLUMN_CHUNK - 1) / COLUMN_CHUNK;
+        long at = scratch(8 * (2 * columns + columns * chunks));
+        return new long[] {at, at + 8 * columns, at + 16 * columns};
+    }
+
+    /** One thread per column where there are many or they are short; else columns split into chunks. */
+    @Override
+    public synchronized void reduce(Reduction kind, int outer, int reduced, int inner, Buffer x, int xOff, Buffer y, int yOff) {
+        if (reduced <= COLUMN_CHUNK || outer * inner >= 4096) {
+            launch("reduce", outer * inner, kind.ordinal(), reduced, inner, ptr(x, xOff), ptr(y, yOff));
+            return;
+        }
+        long[] s = columnScratch(outer, reduced, inner);
+        columnTotals(outer, reduced, inner, x, xOff, 0, s[2], s[0]);
+        if (kind == Reduction.VAR) columnTotals(outer, reduced, inner, x, xOff, s[0], s[2], s[1]);
+        launch("reduce_result", outer * inner, kind.ordinal(), reduced, new Device.Ptr(s[0]), new Device.Ptr(s[1]), ptr(y, yOff));
+    }
+
+    /** One thread per element of x; VAR first takes its columns' sums (for the means). */
     @Override
     public synchronized void reduceBackward(Reduction kind, int outer, int reduced, int inner, Buffer x, int xOff, Buffer gy, int gyOff, Buffer gx, int gxOff) {
-        launch("reduce_backward", outer * inner, kind.ordinal(), reduced, inner, ptr(x, xOff), ptr(gy, gyOff), ptr(gx, gxOff));
+        long sums = 0;
+        if (kind == Reduction.VAR) {
+            long[] s = columnScratch(outer, reduced, inner);
+            columnTotals(outer, reduced, inner, x, xOff, 0, s[2], s[0]);
+            sums = s[0];
+        }
+        launch("reduce_backward", outer * reduced * inner, kind.ordinal(), reduced, inner, ptr(x, xOff), ptr(gy, gyOff), new Device.Ptr(sums), ptr(gx, gxOff));
     }
 
     private static final int SUM_CHUNK = 4096;

@@ -168,6 +168,13 @@ abstract class CudaBackendContract {
             check("reduceBackward " + kind, g, new float[][] {g.floats(n, -2, 2), g.floats(outer * inner, -1, 1), g.floats(n + 1, -1, 1)},
                 (k, b) -> k.reduceBackward(kind, outer, reduced, inner, b[0], 0, b[1], 0, b[2], 1));
         }
+        // few long columns: the device splits each column into chunks (and VAR's backward needs their means)
+        int lo = g.dim(2), li = g.dim(3), lr = 1025 + g.r.nextInt(4000), ln = lo * lr * li;
+        for (Backend.Reduction kind : Backend.Reduction.values()) {
+            check("reduce long columns " + kind, g, new float[][] {g.floats(ln, -2, 2), nan(lo * li)}, (k, b) -> k.reduce(kind, lo, lr, li, b[0], 0, b[1], 0));
+            check("reduceBackward long columns " + kind, g, new float[][] {g.floats(ln, -2, 2), g.floats(lo * li, -1, 1), g.floats(ln, -1, 1)},
+                (k, b) -> k.reduceBackward(kind, lo, lr, li, b[0], 0, b[1], 0, b[2], 0));
+        }
         int big = 1 + g.r.nextInt(20_000); // over several of the device's partial-sum chunks
         float[] x = g.floats(big + 3, -1, 1);
         double want = REF.sumSquares(Cases.onto(REF, x), 3, big), got = cuda.sumSquares(Cases.onto(cuda, x), 3, big);
