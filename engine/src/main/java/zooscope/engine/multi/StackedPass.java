@@ -14,13 +14,14 @@ import zooscope.kernels.Buffer;
  * rounding, not bit for bit.
  */
 final class StackedPass {
+    private static final int[] UNIT = {1};
     private final Backend k;
     private final LstmLayout layout;
     private final int M, B, T, P, L, X, H, O, G, MB, rows;
     /** Per layer: [T+1][M][B][H] hidden and cell states (step 0 zero), [T][M][B][H] tanh(c), [T][M][B][G] gate activations and their gradient. */
     private final Buffer[] hs, cs, tcs, acts;
     private final Buffer x, dG, wihT, whhT, biasSum, gWT, logits, picked, losses, dH, dHBelow, gh, ghNext, gc, gcPrev;
-    private final float[] hostX, hostLosses;
+    private final float[] hostX;
     private final int[] yt, pick;
 
     StackedPass(Backend k, LstmLayout layout, int models, int batch, int time) {
@@ -67,7 +68,6 @@ final class StackedPass {
         gc = k.allocate(MB * H);
         gcPrev = k.allocate(MB * H);
         hostX = new float[rows * X];
-        hostLosses = new float[M];
         yt = new int[rows];
         pick = new int[rows];
     }
@@ -115,8 +115,7 @@ final class StackedPass {
         k.gather(1, rows * O, 1, pick, logp, 0, picked, 0);
         k.fill(losses, 0, M, 0f);
         k.add(new int[] {T, M, B}, -1f / (T * B), picked, 0, new int[] {MB, B, 1}, losses, 0, new int[] {0, 1, 0});
-        k.copyOut(losses, 0, hostLosses, 0, M);
-        System.arraycopy(hostLosses, 0, out, 0, M);
+        k.copyOut(losses, 0, out, 0, M);
         k.nllRowsBackward(logp, 0, rows, O, yt, 1f / (T * B), logp, 0, false);      // d = (softmax − one-hot)/(T·B)
 
         k.fill(grads, 0, M * P, 0f);
@@ -160,8 +159,7 @@ final class StackedPass {
         Buffer cIn = gc, cOut = gcPrev;
         for (int t = T - 1; t >= 0; t--) {
             int a = t * MB * G, s = t * MB * H;
-            k.copy(new int[] {MB * H}, gTop, s, new int[] {1}, gh, 0, new int[] {1});
-            k.axpy(MB * H, 1f, ghNext, 0, gh, 0); // dh_t = from above + from step t+1
+            k.binary(Backend.Binary.ADD, new int[] {MB * H}, gTop, s, UNIT, ghNext, 0, UNIT, gh, 0); // dh_t = from above + from step t+1
             k.lstmCellBackward(MB, H, acts[l], a, cs[l], s, tcs[l], s, gh, 0, cIn, 0, dG, a, cOut, 0);
             Buffer sw = cIn; cIn = cOut; cOut = sw;
             if (t > 0) k.gemmBatched(M, false, false, B, H, G, 1f, dG, a, G, B * G, p, whh, H, P, 0f, ghNext, 0, H, B * H); // dh_{t−1} = dG_t·W_hh

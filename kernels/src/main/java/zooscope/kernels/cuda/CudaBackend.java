@@ -445,26 +445,31 @@ public final class CudaBackend implements Backend {
             ptr(gc, gcOff), ptr(dGates, dgOff), ptr(gcPrev, gcpOff));
     }
 
-    /** The step's scalars in float64 on the host, exactly as the reference computes them. */
+    /**
+     * A step's three scalars (decay 1 − lr·λ, step size lr / (1 − β1^t), √(1 − β2^t)) into out[at..at+3),
+     * computed in float64 on the host exactly as the reference computes them.
+     */
+    private static void stepScalars(float[] out, int at, long step, double lr, double weightDecay, double beta1, double beta2) {
+        out[at] = (float) (1 - lr * weightDecay);
+        out[at + 1] = (float) (lr / (1 - Math.pow(beta1, step)));
+        out[at + 2] = (float) Math.sqrt(1 - Math.pow(beta2, step));
+    }
+
     @Override
     public synchronized void adamW(int n, Buffer w, int wOff, Buffer g, int gOff, Buffer m, Buffer v, int mOff,
                                    long step, double lr, double beta1, double beta2, double eps, double weightDecay) {
-        float decay = (float) (1 - lr * weightDecay), b1 = (float) beta1, b2 = (float) beta2;
-        float c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
-        float stepSize = (float) (lr / (1 - Math.pow(beta1, step))), bc2s = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        launch("adamw", n, decay, b1, b2, c1, c2, stepSize, bc2s, (float) eps, ptr(w, wOff), ptr(g, gOff), ptr(m, mOff), ptr(v, mOff));
+        float[] s = new float[3];
+        stepScalars(s, 0, step, lr, weightDecay, beta1, beta2);
+        launch("adamw", n, s[0], (float) beta1, (float) beta2, (float) (1 - beta1), (float) (1 - beta2), s[1], s[2], (float) eps,
+            ptr(w, wOff), ptr(g, gOff), ptr(m, mOff), ptr(v, mOff));
     }
 
-    /** Each group's three step scalars (decay, step size, √(1−β2^t)) from the host in float64, as {@link #adamW}'s; one launch for all. */
+    /** Each group's step scalars copied to the device; one launch for all groups. */
     @Override
     public synchronized void adamWGroups(int groups, int n, Buffer w, int wOff, Buffer g, int gOff, Buffer m, Buffer v, int mOff,
                                          long[] steps, double[] lr, double beta1, double beta2, double eps, double[] weightDecay) {
         float[] scalars = new float[3 * groups];
-        for (int j = 0; j < groups; j++) {
-            scalars[3 * j] = (float) (1 - lr[j] * weightDecay[j]);
-            scalars[3 * j + 1] = (float) (lr[j] / (1 - Math.pow(beta1, steps[j])));
-            scalars[3 * j + 2] = (float) Math.sqrt(1 - Math.pow(beta2, steps[j]));
-        }
+        for (int j = 0; j < groups; j++) stepScalars(scalars, 3 * j, steps[j], lr[j], weightDecay[j], beta1, beta2);
         long at = scratch(4L * scalars.length);
         if (groups > 0) device.copyIn(MemorySegment.ofArray(scalars), at, 4L * scalars.length);
         launch("adamw_groups", groups * n, n, (float) beta1, (float) beta2, (float) (1 - beta1), (float) (1 - beta2), (float) eps,
