@@ -3,10 +3,11 @@ package zooscope.encoders;
 import java.util.List;
 import zooscope.engine.Rng;
 
-/** The six weight encoders by name, at the sizes of PAPER.md §8. */
+/** The six weight encoders by name, at the sizes of PAPER.md §8, and the no-information control. */
 public final class Encoders {
-    /** statistics-768 is the statistics encoder with the paper's 3×768 MLP instead of the reference's 128. */
-    public static final List<String> NAMES = List.of("statistics", "statistics-768", "flat", "transformer", "dws", "noninteractive", "interactive");
+    /** statistics-768 is the statistics encoder with the paper's 3×768 MLP instead of the reference's 128;
+     * control is {@link ControlEncoder}, a learned z the same for every RNN. */
+    public static final List<String> NAMES = List.of("control", "statistics", "statistics-768", "flat", "transformer", "dws", "noninteractive", "interactive");
 
     private Encoders() {}
 
@@ -18,7 +19,7 @@ public final class Encoders {
 
     /**
      * An encoder at the paper's size, or with {@code small} at the scaled-down size of the CPU preset
-     * (PAPER.md §13): transformer d 32, 1 head, FFN 64, 1 layer (its cost is attention over 519 tokens);
+     * (PAPER.md §13): transformer d 32, 1 head, FFN 128 (4·d, as the reference fixes it), 1 layer (its cost is attention over 519 tokens);
      * DWS 8 channels, 3 layers, head 64; probing core 64, encoding 32. The statistics and flat encoders are
      * cheap and keep their size.
      */
@@ -26,7 +27,7 @@ public final class Encoders {
         if (probeStreams < 1) throw new IllegalArgumentException("probe streams must be positive, got " + probeStreams);
         if (small) {
             switch (name) {
-                case "transformer": return new ParameterTransformer(model, 32, 1, 64, 1, 0.1, rng);
+                case "transformer": return new ParameterTransformer(model, 32, 1, 128, 1, 0.1, rng);
                 case "dws": return new DwsEncoder(model, 8, 3, 64, rng);
                 case "noninteractive": return new ProbingEncoder(model, false, 64, 32, probeStreams, rng);
                 case "interactive": return new ProbingEncoder(model, true, 64, 32, probeStreams, rng);
@@ -34,6 +35,7 @@ public final class Encoders {
             }
         }
         return switch (name) {
+            case "control" -> new ControlEncoder(model, rng);
             case "statistics" -> new StatisticsEncoder(model, new int[] {128}, rng);
             case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, rng);
             case "flat" -> new FlatEncoder(model, 128, 3, rng);

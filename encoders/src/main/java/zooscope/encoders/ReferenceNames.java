@@ -132,6 +132,7 @@ public final class ReferenceNames {
                 m.linear("output_transform.0", "head.0");
                 m.linear("output_transform.2", "head.2");
             }
+            case "control" -> throw new IllegalArgumentException("the control encoder has no counterpart in the reference implementation (only the six encoders of the paper do)");
             default -> throw new IllegalArgumentException("unknown encoder '" + name + "': expected one of " + Encoders.NAMES);
         }
         return m.checked();

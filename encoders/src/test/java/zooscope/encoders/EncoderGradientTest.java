@@ -81,6 +81,7 @@ class EncoderGradientTest {
     @Test void dws() throws Throwable { check("dws", () -> new DwsEncoder(ProbedModel.of(SMALL), 4, 2, 8, new Rng(4)), new Rng(14)); }
     @Test void noninteractive() throws Throwable { check("noninteractive", () -> new ProbingEncoder(ProbedModel.of(SMALL), false, 8, 6, 2, new Rng(5)), new Rng(15)); }
     @Test void interactive() throws Throwable { check("interactive", () -> new ProbingEncoder(ProbedModel.of(SMALL), true, 8, 6, 2, new Rng(6)), new Rng(16)); }
+    @Test void control() throws Throwable { check("control", () -> new ControlEncoder(ProbedModel.of(SMALL), new Rng(7)), new Rng(17)); }
 
     /**
      * Probes → frozen RNNs → outputs: d(Σ w·logits over 4 steps)/d(probe inputs) of B = 3 RNNs with M = 2

@@ -88,6 +88,25 @@ class ReferenceNamesTest {
         }
     }
 
+    /**
+     * The small preset's transformer (d 32, 1 head, 1 layer) has the reference's keys and shapes at those
+     * sizes: the doc's transformer table with layers 1–5 dropped and the widths scaled (d 128 → 32, the
+     * attention's 3·d 384 → 96, the feed-forward 4·d 512 → 128, the reference's fixed ratio).
+     */
+    @Test
+    void theSmallTransformerHasTheReferenceShapesAtD32() throws IOException {
+        Map<Long, Long> scaled = Map.of(128L, 32L, 384L, 96L, 512L, 128L);
+        for (ProbedModel m : MODELS) {
+            Map<String, NdArray> ref = ReferenceNames.toReference("transformer", Encoders.create("transformer", m, 1, true, new Rng(1)));
+            List<Row> rows = doc().get("transformer").stream().filter(r -> !r.key().matches("transformer\\.layers\\.[1-9].*")).toList();
+            assertEquals(rows.stream().map(Row::key).toList(), List.copyOf(ref.keySet()), m.name() + ": keys and their order");
+            for (Row r : rows) {
+                long[] expected = Arrays.stream(r.shape(m)).map(n -> scaled.getOrDefault(n, n)).toArray();
+                assertArrayEquals(expected, ref.get(r.key()).shape(), m.name() + ": " + r.key());
+            }
+        }
+    }
+
     @Test
     void parameterCountsMatchThePaper() throws IOException {
         for (var section : doc().entrySet()) {

@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     Path out = Path.of("runs", "demo");
 
     @Option(names = "--encoders", description = "Encoders pre-trained on the zoo, comma-separated; none to stop after the zoo (default: ${DEFAULT-VALUE}).")
-    String encoders = "dws,interactive";
+    String encoders = "control,dws,interactive";
 
     @Option(names = "--pretrain-steps", paramLabel = "N", description = "Index of the last pre-training update (default: ${DEFAULT-VALUE}).")
     int pretrainSteps = 300;

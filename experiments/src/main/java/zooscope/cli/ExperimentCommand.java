@@ -17,13 +17,13 @@ import zooscope.pretrain.PretrainConfig;
         "and the supervised baseline on the first target (formal: task; MNIST: angle). Layout OUT/ENCODER/seedS/. Resumable: a finished piece is never redone.",
         "Clusters: --shard I/N runs the I-th of N contiguous blocks of units (e.g. $SLURM_ARRAY_TASK_ID/N or $JOB_COMPLETION_INDEX/N), each into its own OUT; then ./zooscope report OUT0 OUT1 ..."})
 final class ExperimentCommand implements Callable<Integer> {
-    /** The six encoders of the paper (statistics as built by the reference). */
-    static final List<String> ALL = List.of("statistics", "flat", "transformer", "dws", "noninteractive", "interactive");
+    /** The no-information control and the six encoders of the paper (statistics as built by the reference). */
+    static final List<String> ALL = List.of("control", "statistics", "flat", "transformer", "dws", "noninteractive", "interactive");
 
     @Option(names = "--zoo", required = true, paramLabel = "DIR", description = "Zoo folder.")
     Path zoo;
 
-    @Option(names = "--encoders", description = "all (the six of the paper: " + "statistics, flat, transformer, dws, noninteractive, interactive) or a comma-separated list (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--encoders", description = "all (the control, a learned z the same for every RNN, and the six of the paper: statistics, flat, transformer, dws, noninteractive, interactive) or a comma-separated list (default: ${DEFAULT-VALUE}).")
     String encoders = "all";
 
     @Option(names = "--seeds", paramLabel = "K", description = "Seeds 1..K per encoder (default: ${DEFAULT-VALUE}).")
@@ -37,6 +37,12 @@ final class ExperimentCommand implements Callable<Integer> {
 
     @Option(names = "--steps", paramLabel = "N", description = "Index of the last pre-training update, overriding the preset's.")
     Integer steps;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate after every N-th pre-training update, overriding the preset's.")
+    Integer evalEvery;
+
+    @Option(names = "--eval-rollouts", paramLabel = "one|all", description = "Validation and OOD loss on one seeded stored rollout per RNN (one) or on all stored rollouts (all) (default: ${DEFAULT-VALUE}).")
+    String evalRollouts = "one";
 
     @Option(names = "--frozen-updates", paramLabel = "N", description = "Updates of each frozen predictor (default: ${DEFAULT-VALUE}).")
     int frozenUpdates = 2000;
@@ -55,8 +61,7 @@ final class ExperimentCommand implements Callable<Integer> {
         List<String> enc = encoders.equals("all") ? ALL : Arrays.stream(encoders.split(",")).map(String::strip).toList();
         for (String e : enc) if (!Encoders.NAMES.contains(e)) throw new IllegalArgumentException("unknown encoder '" + e + "' in --encoders: expected all or names from " + Encoders.NAMES);
         int[] sh = ZooCommand.parseShard(shard);
-        PretrainConfig c = PretrainConfig.preset(preset);
-        if (steps != null) c = c.withSteps(steps);
+        PretrainConfig c = PretrainCommand.config(preset, steps, evalEvery, evalRollouts, "tv", 1);
         Args.zoo("--zoo", zoo);
         Args.outputFolder("--out", out);
         Grid.run(zoo, enc, seeds, new Grid.Settings(c, frozenUpdates, supervisedUpdates), sh[0], sh[1], out, System.out);

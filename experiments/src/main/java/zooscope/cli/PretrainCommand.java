@@ -37,6 +37,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate after every N-th update, overriding the preset's.")
     Integer evalEvery;
 
+    @Option(names = "--eval-rollouts", paramLabel = "one|all", description = "Validation and OOD loss on one seeded stored rollout per RNN (one, the reference's way) or as the mean over all stored rollouts of every RNN (all; batched, steadier) (default: ${DEFAULT-VALUE}).")
+    String evalRollouts = "one";
+
     @Option(names = "--loss", description = "Emulation loss: tv, reverse-kl (the reference's: a mean over classes) or reverse-kl-sum (default: tv).")
     String loss = "tv";
 
@@ -48,8 +51,9 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Mixin BackendOption backend;
 
-    static PretrainConfig config(String preset, Integer steps, Integer evalEvery, String loss, int probeStreams) {
-        PretrainConfig c = PretrainConfig.preset(preset).withLoss(EmulationLoss.byId(loss)).withProbeStreams(probeStreams);
+    static PretrainConfig config(String preset, Integer steps, Integer evalEvery, String evalRollouts, String loss, int probeStreams) {
+        Args.oneOf("--eval-rollouts", evalRollouts, java.util.List.of("one", "all"));
+        PretrainConfig c = PretrainConfig.preset(preset).withLoss(EmulationLoss.byId(loss)).withProbeStreams(probeStreams).withEvalAllRollouts(evalRollouts.equals("all"));
         if (steps != null) c = c.withSteps(steps);
         if (evalEvery != null) c = c.withEvalEvery(evalEvery);
         return c;
@@ -58,7 +62,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!names.equals("zooscope") && !names.equals("reference")) throw new IllegalArgumentException("--names must be zooscope or reference, got '" + names + "'");
-        PretrainConfig c = config(preset, steps, evalEvery, loss, probeStreams);
+        PretrainConfig c = config(preset, steps, evalEvery, evalRollouts, loss, probeStreams);
+        if (names.equals("reference") && encoder.equals("control")) throw new IllegalArgumentException("--names reference: the control encoder has no counterpart in the reference implementation (only the six encoders of the paper do)");
         Args.zoo("--zoo", zoo);
         Args.outputFolder("--out", out);
         Pretrainer p = new Pretrainer(zoo, encoder, seed, c, out);

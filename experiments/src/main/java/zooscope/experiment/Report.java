@@ -98,6 +98,9 @@ public final class Report {
         md.append(String.format("Zoo: `%s` (%s), encoders %s, seeds per encoder: %s; pre-training preset **%s** %s; frozen predictor %d updates, supervised %d updates.%n%n",
             grid.get("zoo").asText(), grid.get("zoo_kind").asText(), grid.get("encoders"), grid.get("seeds"), grid.get("pretrain").get("preset").asText(),
             grid.get("pretrain"), grid.get("frozen_updates").asInt(), grid.get("supervised_updates").asInt()));
+        md.append(grid.get("pretrain").path("eval_rollouts").asText("one").equals("all")
+            ? "Validation and OOD emulation losses: the mean over every stored rollout of every RNN of the split (`--eval-rollouts all`).\n\n"
+            : "Validation and OOD emulation losses: one seeded stored rollout per RNN, the same at every evaluation (`--eval-rollouts one`, the reference's way).\n\n");
         md.append("Each cell: mean over the seeds finished, and in brackets the 95 % bootstrap interval of the mean (10,000 resamples of the seeds; percentile). n = seeds.\n\n");
         List<String[]> shown = formal
             ? List.of(new String[] {"val_emulation_loss", "validation emulation loss"}, new String[] {"ood_emulation_loss", "OOD emulation loss"},
@@ -130,6 +133,9 @@ public final class Report {
                 md.append(' ').append(v == null ? "–" : String.format(Locale.ROOT, "%.4f", v)).append(" |");
             }
             md.append(" – |\n");
+            if (byEncoder.containsKey("control")) {
+                md.append("\nThe control row is the emulator conditioned on a learned z that is the same for every RNN (no encoder): an encoder's emulation loss below it is what its z says about the individual RNN; its downstream columns are a predictor on a constant input, near the constant predictor below.\n");
+            }
             md.append("\nThe last row is the best constant predictor fitted on the downstream training rows (their mean for a regression, their most frequent class or task-group value for a classification), the same for the frozen and the supervised columns: a representation carries information about a target where it beats this row.\n");
         }
         md.append("\nColumns of `summary.csv`: every metric of every run (val_/ood_ = split; frozen predictors unprefixed, supervised_ the end-to-end baseline).\n");
@@ -140,7 +146,8 @@ public final class Report {
         lossCurves(byEncoder, out.resolve("val_loss_curves.png"));
         for (var e : byEncoder.entrySet()) {
             Path emb = e.getValue().getFirst().dir().resolve("embeddings.npy");
-            if (zoo != null && Files.exists(emb)) pca(zoo, Npy.read(emb).toFloats(), e.getKey(), out.resolve("pca_" + e.getKey() + ".png"));
+            // the control's z is one point: it has no principal components to draw
+            if (zoo != null && Files.exists(emb) && !e.getKey().equals("control")) pca(zoo, Npy.read(emb).toFloats(), e.getKey(), out.resolve("pca_" + e.getKey() + ".png"));
         }
         if (formal) cloneScatter(byEncoder, out.resolve("clone_vs_original.png"));
         return out.resolve("report.md");

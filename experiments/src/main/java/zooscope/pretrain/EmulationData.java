@@ -42,6 +42,15 @@ public final class EmulationData {
 
     /** The rows with the given rollout of each. */
     public Batch batch(long[] rows, int[] rollout) {
+        Rollouts r = rollouts(rows, rollout);
+        return new Batch(theta(rows), r.x(), r.target());
+    }
+
+    /** Stored rollouts without the parameters: inputs [N, T, X] and stored outputs [N, T, O]. */
+    public record Rollouts(Tensor x, Tensor target) {}
+
+    /** Rollout {@code rollout[i]} of row {@code rows[i]}, for every i. */
+    public Rollouts rollouts(long[] rows, int[] rollout) {
         int B = rows.length, T = time, X = inputs, O = outputs;
         float[] x = new float[B * T * X], y = new float[B * T * O];
         for (int b = 0; b < B; b++) {
@@ -49,6 +58,6 @@ public final class EmulationData {
             System.arraycopy(logits.toFloats(item * T * O, T * O), 0, y, b * T * O, T * O);
             zoo.kind.contents().rolloutInputs(zoo, item, T, X, x, b * T * X);
         }
-        return new Batch(theta(rows), Tensor.of(x, B, T, X), Tensor.of(y, B, T, O));
+        return new Rollouts(Tensor.of(x, B, T, X), Tensor.of(y, B, T, O));
     }
 }

@@ -14,10 +14,12 @@ import zooscope.encoders.EmulationLoss;
  * @param smallEncoders the encoders' scaled-down sizes ({@code Encoders.create(..., small, ...)})
  * @param cloneRnns RNNs per split in the cloned-performance check; {@code cloneSamples} strings sampled
  *     from each (formal), {@code cloneImages} rotated eval images (MNIST: 1000 in the paper, 250 in the small preset)
+ * @param evalAllRollouts validation and OOD losses as the mean over every stored rollout of every row ({@code
+ *     --eval-rollouts all}); false: one seeded rollout per row, the same at every evaluation (the reference's way)
  */
 public record PretrainConfig(String preset, int steps, int batch, int evalEvery, int emulatorHidden, int emulatorLayers,
                              double lr, double weightDecay, double clip, EmulationLoss loss, boolean smallEncoders,
-                             int probeStreams, int cloneRnns, int cloneSamples, int cloneImages) {
+                             int probeStreams, int cloneRnns, int cloneSamples, int cloneImages, boolean evalAllRollouts) {
     public PretrainConfig {
         if (steps < 0) throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
         if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
@@ -27,7 +29,7 @@ public record PretrainConfig(String preset, int steps, int batch, int evalEvery,
 
     /** PAPER.md §9: 100,000 updates, batch 64, emulator 2×256, AdamW lr 1e-4, weight decay 0.01, clipping 0.1 per group, TV. */
     public static PretrainConfig paper() {
-        return new PretrainConfig("paper", 100_000, 64, 1000, 256, 2, 1e-4, 0.01, 0.1, EmulationLoss.TV, false, 1, 20, 64, 1000);
+        return new PretrainConfig("paper", 100_000, 64, 1000, 256, 2, 1e-4, 0.01, 0.1, EmulationLoss.TV, false, 1, 20, 64, 1000, false);
     }
 
     /**
@@ -36,7 +38,7 @@ public record PretrainConfig(String preset, int steps, int batch, int evalEvery,
      * the rest as the paper.
      */
     public static PretrainConfig small() {
-        return new PretrainConfig("small", 600, 64, 100, 64, 2, 1e-3, 0.01, 0.1, EmulationLoss.TV, true, 1, 20, 64, 250);
+        return new PretrainConfig("small", 600, 64, 100, 64, 2, 1e-3, 0.01, 0.1, EmulationLoss.TV, true, 1, 20, 64, 250, false);
     }
 
     public static PretrainConfig preset(String name) {
@@ -47,10 +49,11 @@ public record PretrainConfig(String preset, int steps, int batch, int evalEvery,
         };
     }
 
-    public PretrainConfig withSteps(int s) { return new PretrainConfig(preset, s, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages); }
-    public PretrainConfig withEvalEvery(int e) { return new PretrainConfig(preset, steps, batch, e, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages); }
-    public PretrainConfig withLoss(EmulationLoss l) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, l, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages); }
-    public PretrainConfig withProbeStreams(int m) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, m, cloneRnns, cloneSamples, cloneImages); }
+    public PretrainConfig withSteps(int v) { return new PretrainConfig(preset, v, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
+    public PretrainConfig withEvalEvery(int v) { return new PretrainConfig(preset, steps, batch, v, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
+    public PretrainConfig withLoss(EmulationLoss v) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, v, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
+    public PretrainConfig withProbeStreams(int v) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, v, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
+    public PretrainConfig withEvalAllRollouts(boolean v) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, v); }
 
     /** As recorded in the run folder. */
     public Map<String, Object> toMap() {
@@ -70,6 +73,7 @@ public record PretrainConfig(String preset, int steps, int batch, int evalEvery,
         m.put("clone_rnns", cloneRnns);
         m.put("clone_samples", cloneSamples);
         m.put("clone_images", cloneImages);
+        m.put("eval_rollouts", evalAllRollouts ? "all" : "one");
         return m;
     }
 }

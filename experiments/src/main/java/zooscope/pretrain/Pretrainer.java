@@ -204,26 +204,48 @@ public final class Pretrainer {
         return stepper.update(data.batch(rows, ro), Rng.stream(seed, AUGMENT, t), Rng.stream(seed, DROPOUT, t).nextLong());
     }
 
-    /** Mean loss per item over a part, one seeded rollout per RNN (the same at every evaluation). */
+    /**
+     * Mean loss per item over a part: with one seeded rollout per RNN (the same at every evaluation), or
+     * with {@code evalAllRollouts} over every stored rollout of every RNN. z is computed once per batch of
+     * RNNs either way (the same z for both), then the emulator runs on the rollouts in chunks of
+     * {@link #EVAL_CHUNK} sequences.
+     */
     double partLoss(TaskSplit.Part part) {
         long[] rows = split.rows(part);
         if (rows.length == 0) return Double.NaN;
         Rng pick = Rng.stream(EVAL_SEED, ROLLOUT, part.ordinal());
         int[] rollout = new int[rows.length];
         for (int i = 0; i < rows.length; i++) rollout[i] = pick.nextInt(data.rollouts);
+        int perRow = cfg.evalAllRollouts() ? data.rollouts : 1;
         encoder.train(false);
         emulator.train(false);
         double sum = 0;
         try (var off = Grad.off()) {
             for (int from = 0, k = 0; from < rows.length; from += cfg.batch(), k++) {
                 int to = Math.min(rows.length, from + cfg.batch());
-                EmulationData.Batch b = data.batch(java.util.Arrays.copyOfRange(rows, from, to), java.util.Arrays.copyOfRange(rollout, from, to));
-                Tensor z = stepper.encode(b.theta(), Rng.stream(EVAL_SEED, AUGMENT, part.ordinal(), k));
-                sum += cfg.loss().perItem(emulator.forward(b.x(), z), b.target()).sum().item();
+                Tensor z = stepper.encode(data.theta(java.util.Arrays.copyOfRange(rows, from, to)), Rng.stream(EVAL_SEED, AUGMENT, part.ordinal(), k));
+                // items (row i, its rollout r), row-major; one seeded rollout when perRow is 1
+                int items = (to - from) * perRow;
+                for (int c0 = 0; c0 < items; c0 += EVAL_CHUNK) {
+                    int n = Math.min(EVAL_CHUNK, items - c0);
+                    long[] itemRows = new long[n];
+                    int[] itemRollouts = new int[n], zRow = new int[n];
+                    for (int j = 0; j < n; j++) {
+                        int item = c0 + j, i = from + item / perRow;
+                        itemRows[j] = rows[i];
+                        itemRollouts[j] = perRow == 1 ? rollout[i] : item % perRow;
+                        zRow[j] = i - from;
+                    }
+                    EmulationData.Rollouts r = data.rollouts(itemRows, itemRollouts);
+                    sum += cfg.loss().perItem(emulator.forward(r.x(), perRow == 1 ? z : z.gather(0, zRow)), r.target()).sum().item();
+                }
             }
         }
-        return sum / rows.length;
+        return sum / ((double) rows.length * perRow);
     }
+
+    /** Sequences per emulator call in an evaluation over all rollouts: large GEMMs, bounded memory. */
+    static final int EVAL_CHUNK = 1024;
 
     /** Logs one evaluation; returns {step, train, val, ood, clone val MAE, clone OOD MAE}. */
     private double[] evaluate(int t, double trainLoss, double elapsed) throws IOException {

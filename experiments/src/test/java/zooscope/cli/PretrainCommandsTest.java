@@ -46,11 +46,11 @@ class PretrainCommandsTest {
     @Test
     void experimentThenReportThenNothingRedone() throws IOException {
         Path out = tmp.resolve("grid");
-        String[] experiment = {"experiment", "--zoo", zoo.toString(), "--encoders", "statistics,noninteractive", "--seeds", "1", "--out", out.toString(),
-            "--steps", "3", "--frozen-updates", "20", "--supervised-updates", "5"};
+        String[] experiment = {"experiment", "--zoo", zoo.toString(), "--encoders", "control,statistics,noninteractive", "--seeds", "1", "--out", out.toString(),
+            "--eval-rollouts", "all", "--steps", "3", "--frozen-updates", "20", "--supervised-updates", "5"};
         StringWriter err = new StringWriter();
         assertEquals(0, run(err, experiment), err.toString());
-        for (String e : new String[] {"statistics", "noninteractive"}) {
+        for (String e : new String[] {"control", "statistics", "noninteractive"}) {
             Path unit = out.resolve(e).resolve("seed1");
             for (String f : new String[] {"pretrain/result.json", "pretrain/log.csv", "pretrain/encoder.safetensors", "embeddings.npy", "frozen-task.json",
                 "frozen-performance.json", "supervised-task.json"}) {
@@ -60,13 +60,17 @@ class PretrainCommandsTest {
 
         err = new StringWriter();
         assertEquals(0, run(err, "report", out.toString()), err.toString());
-        assertTrue(Files.readString(out.resolve("report.md")).contains("statistics"));
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("| control | 1 |") && report.contains("| statistics | 1 |"), report);
+        assertTrue(report.contains("The control row is the emulator conditioned on a learned z"), report);
+        assertTrue(report.contains("the mean over every stored rollout of every RNN"), report);
+        assertFalse(Files.exists(out.resolve("pca_control.png")), "no PCA of one point");
         List<String> summary = Files.readAllLines(out.resolve("summary.csv"));
         assertTrue(summary.getFirst().startsWith("encoder,seed,val_emulation_loss,ood_emulation_loss"), summary.getFirst());
         assertTrue(List.of(summary.getFirst().split(",")).contains("ood_task_exact_acc"), summary.getFirst());
         assertTrue(List.of(summary.getFirst().split(",")).contains("supervised_val_task_group_acc"), summary.getFirst());
-        assertEquals(3, summary.size(), "header + one row per encoder x seed: " + summary);
-        assertTrue(summary.get(1).startsWith("statistics,1,") && summary.get(2).startsWith("noninteractive,1,"), summary.toString());
+        assertEquals(4, summary.size(), "header + one row per encoder x seed: " + summary);
+        assertTrue(summary.get(1).startsWith("control,1,") && summary.get(2).startsWith("statistics,1,") && summary.get(3).startsWith("noninteractive,1,"), summary.toString());
         for (String png : new String[] {"val_loss_curves.png", "pca_statistics.png", "pca_noninteractive.png", "clone_vs_original.png"}) {
             byte[] b = Files.readAllBytes(out.resolve(png));
             assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
@@ -87,6 +91,12 @@ class PretrainCommandsTest {
         assertEquals(2, run(err, experiment));
         assertTrue(err.toString().strip().startsWith("zooscope experiment: ") && err.toString().contains("pretrain.steps"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    /** "--encoders all" is the control and the paper's six. */
+    @Test
+    void allEncodersIncludeTheControl() {
+        assertEquals(List.of("control", "statistics", "flat", "transformer", "dws", "noninteractive", "interactive"), ExperimentCommand.ALL);
     }
 
     @Test
@@ -129,6 +139,8 @@ class PretrainCommandsTest {
         badInput("unknown encoder 'lstm'", "pretrain", "--zoo", z, "--encoder", "lstm", "--out", out);
         badInput("unknown emulation loss 'kl'", "pretrain", "--zoo", z, "--encoder", "statistics", "--loss", "kl", "--out", out);
         badInput("not an experiment folder", "report", tmp.resolve("nothing").toString());
+        badInput("unknown --eval-rollouts 'some': expected one of one, all", "pretrain", "--zoo", z, "--encoder", "statistics", "--eval-rollouts", "some", "--out", out);
+        badInput("the control encoder has no counterpart in the reference implementation", "pretrain", "--zoo", z, "--encoder", "control", "--names", "reference", "--out", out);
         assertFalse(Files.exists(Path.of(out)), "refused commands create nothing");
     }
 }

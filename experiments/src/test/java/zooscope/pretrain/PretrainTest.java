@@ -2,6 +2,7 @@ package zooscope.pretrain;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,7 +47,7 @@ class PretrainTest {
     static PretrainConfig tiny(int steps) { return tiny(steps, 1e-3); }
 
     static PretrainConfig tiny(int steps, double lr) {
-        return new PretrainConfig("test", steps, 16, 10, 16, 2, lr, 0.01, 0.1, EmulationLoss.TV, true, 1, 3, 16, 0);
+        return new PretrainConfig("test", steps, 16, 10, 16, 2, lr, 0.01, 0.1, EmulationLoss.TV, true, 1, 3, 16, 0, false);
     }
 
     // ------------------------------------------------------------------ a: learning, d: the run folder
@@ -185,7 +186,7 @@ class PretrainTest {
      * update 2E, then resumed to the end by a fresh pre-trainer: the same bits as A.
      */
     void resumeGivesTheSameBits(String encoder, int batch, int steps, int every) throws IOException {
-        PretrainConfig cfg = new PretrainConfig("test", steps, batch, every, 16, 2, 1e-3, 0.01, 0.1, EmulationLoss.TV, true, 1, 3, 16, 0);
+        PretrainConfig cfg = new PretrainConfig("test", steps, batch, every, 16, 2, 1e-3, 0.01, 0.1, EmulationLoss.TV, true, 1, 3, 16, 0, false);
         List<Double> evals = new java.util.ArrayList<>();
         for (int t = 0; t <= steps; t++) if (t % every == 0 || t == steps) evals.add((double) t);
         Path a = tmp.resolve("resume-" + encoder + "-a"), b = tmp.resolve("resume-" + encoder + "-b");
@@ -228,6 +229,55 @@ class PretrainTest {
         assertEquals(ra.oodLoss(), rb.oodLoss());
         assertEquals(ra.cloneValMae(), rb.cloneValMae());
         assertEquals(ra.cloneOodMae(), rb.cloneOodMae());
+    }
+
+    // ------------------------------------------------------------------ the control and --eval-rollouts all
+
+    /** The control learns (its z and the emulator move, the validation loss falls) and gives every RNN the same z. */
+    @Test
+    void theControlTrainsAndItsZIsTheSameForEveryRnn() throws IOException {
+        Path dir = tmp.resolve("control");
+        Pretrainer p = new Pretrainer(zoo, "control", 1, PretrainConfig.small().withSteps(59).withEvalEvery(20), dir);
+        float[] zBefore = p.encoder.parameters().getFirst().toArray();
+        assertNotNull(p.run(QUIET));
+        List<double[]> log = Log.read(dir.resolve(Pretrainer.LOG));
+        assertTrue(log.getLast()[2] < 0.8 * log.getFirst()[2], "validation loss " + log.getFirst()[2] + " -> " + log.getLast()[2]);
+        zooscope.encoders.WeightEncoder enc = TrainedRun.open(dir).encoder();
+        assertEquals(zooscope.encoders.WeightEncoder.EMBEDDING, enc.parameterCount(), "one learned vector");
+        assertFalse(java.util.Arrays.equals(zBefore, enc.parameters().getFirst().toArray()), "z is trained");
+        long[] rows = new long[(int) p.zoo.rows];
+        for (int i = 0; i < rows.length; i++) rows[i] = i;
+        try (var off = zooscope.engine.Grad.off()) {
+            float[] z = enc.encode(p.data.theta(rows)).toArray();
+            int d = zooscope.encoders.WeightEncoder.EMBEDDING;
+            for (int i = 1; i < rows.length; i++) {
+                assertArrayEquals(java.util.Arrays.copyOf(z, d), java.util.Arrays.copyOfRange(z, i * d, (i + 1) * d), "row " + i + " has row 0's z");
+            }
+        }
+    }
+
+    /** --eval-rollouts all: the chunked, batched evaluation equals a hand loop over every rollout of every row, one item at a time. */
+    @Test
+    void evaluationOnAllRolloutsIsTheMeanOverEveryRollout() throws IOException {
+        for (String encoder : new String[] {"statistics", "interactive"}) {
+            Pretrainer p = new Pretrainer(zoo, encoder, 1, tiny(3).withEvalAllRollouts(true), tmp.resolve("all-" + encoder));
+            for (TaskSplit.Part part : new TaskSplit.Part[] {TaskSplit.Part.VAL, TaskSplit.Part.OOD}) {
+                long[] rows = p.split.rows(part);
+                double sum = 0;
+                try (var off = zooscope.engine.Grad.off()) {
+                    for (long row : rows) {
+                        zooscope.engine.Tensor z = p.encoder.encode(p.data.theta(new long[] {row}));
+                        for (int r = 0; r < p.data.rollouts; r++) {
+                            EmulationData.Batch b = p.data.batch(new long[] {row}, new int[] {r});
+                            sum += p.cfg.loss().perItem(p.emulator.forward(b.x(), z), b.target()).sum().item();
+                        }
+                    }
+                }
+                double hand = sum / (rows.length * (double) p.data.rollouts), batched = p.partLoss(part);
+                assertTrue(p.data.rollouts > 1 && rows.length * p.data.rollouts > Pretrainer.EVAL_CHUNK / 8, "several rollouts per row");
+                assertEquals(hand, batched, 1e-5 * hand, encoder + ", " + part + ": " + rows.length + " rows x " + p.data.rollouts + " rollouts");
+            }
+        }
     }
 
     /** The lines of log.csv without the last column (elapsed_s). */
