@@ -237,11 +237,24 @@ public final class NativeBackend extends HostBackend {
             seg(gc), gcOff, seg(dGates), dgOff, seg(gcPrev), gcpOff);
     }
 
-    @Override
-    public void axpy(int n, float alpha, Buffer x, int xOff, Buffer y, int yOff) { axpy(n, alpha, seg(x), xOff, seg(y), yOff); }
+    /**
+     * Below this length a call into C costs more than the loop (a broadcast's backward adds runs of a few
+     * channels, tens of thousands per update): such runs are added here, by the C loop's rule, a fused
+     * multiply-add per element, so the bits are the same either way.
+     */
+    static final int SHORT_AXPY = 64;
 
     @Override
-    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) { axpy(n, alpha, seg(x), xOff, seg(y), yOff); }
+    public void axpy(int n, float alpha, Buffer x, int xOff, Buffer y, int yOff) {
+        if (n < SHORT_AXPY) axpy(n, alpha, array(x), xOff, array(y), yOff);
+        else axpy(n, alpha, seg(x), xOff, seg(y), yOff);
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        if (n >= SHORT_AXPY) { axpy(n, alpha, seg(x), xOff, seg(y), yOff); return; }
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
 
     // ---------------------------------------------------------------- not hot: the Vector API kernels
 
