@@ -11,7 +11,7 @@ import zooscope.experiment.Report;
 /** {@code zooscope report}: tables and plots of an experiment grid. */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Report of one or several experiment folders (the shards of one grid): report.md (mean and 95 %% bootstrap CI over seeds, beside the paper's Table 2),",
-        "summary.csv (one row per encoder x seed), val_loss_curves.png, pca_ENCODER.png, clone_vs_original.png. Unfinished units are left out."})
+        "summary.csv (one row per encoder x seed), loss_curves.png (every logged evaluation, unfinished units too), pca_ENCODER.png, clone_vs_original.png. The tables leave unfinished units out."})
 final class ReportCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RESULTS_DIR", description = "Experiment folders.")
     List<Path> dirs;

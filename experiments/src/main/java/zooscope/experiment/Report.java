@@ -42,6 +42,7 @@ public final class Report {
     public static Path write(List<Path> resultDirs, Path out) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<Row> rows = new ArrayList<>();
+        Map<String, List<Path>> started = new LinkedHashMap<>(); // every unit with a run folder, finished or not: for the curves
         JsonNode grid = null;
         for (Path d : resultDirs) {
             Path args = d.resolve(Grid.ARGS);
@@ -53,6 +54,7 @@ public final class Report {
                 for (int s = 1; s <= g.get("seeds").asInt(); s++) {
                     Grid.Unit u = new Grid.Unit(e.asText(), s);
                     Path ud = u.dir(d);
+                    if (Files.isDirectory(ud.resolve("pretrain"))) started.computeIfAbsent(u.encoder(), k -> new ArrayList<>()).add(ud);
                     Path res = ud.resolve("pretrain").resolve("result.json");
                     if (!Files.exists(res)) continue;
                     Map<String, Double> v = new LinkedHashMap<>();
@@ -138,12 +140,17 @@ public final class Report {
             }
             md.append("\nThe last row is the best constant predictor fitted on the downstream training rows (their mean for a regression, their most frequent class or task-group value for a classification), the same for the frozen and the supervised columns: a representation carries information about a target where it beats this row.\n");
         }
+        Map<String, Curves.Runs> curves = Curves.read(started);
+        String milestones = Curves.table(curves);
+        if (!milestones.isEmpty()) {
+            md.append("\nLosses at fixed updates, from the runs' logs (finished or still running; mean over the seeds that reached the update, min–max in brackets):\n\n").append(milestones);
+        }
         md.append("\nColumns of `summary.csv`: every metric of every run (val_/ood_ = split; frozen predictors unprefixed, supervised_ the end-to-end baseline).\n");
-        md.append("\nPlots: `val_loss_curves.png` (validation emulation loss per encoder, mean over seeds), `pca_ENCODER.png` (first seed's embeddings of all zoo rows: PCA fitted on all splits together, coloured by task and by performance)"
+        md.append("\nPlots: `loss_curves.png` (validation, OOD and training loss per encoder from every run's log: mean over seeds, band min–max over seeds; the control dashed), `pca_ENCODER.png` (first seed's embeddings of all zoo rows: PCA fitted on all splits together, coloured by task and by performance)"
             + (formal ? ", `clone_vs_original.png` (performance of the emulator conditioned on z vs the RNN itself, at each run's best validation step)" : "") + ".\n");
         Files.writeString(out.resolve("report.md"), md);
 
-        lossCurves(byEncoder, out.resolve("val_loss_curves.png"));
+        Curves.plot(curves, null, out.resolve("loss_curves.png"));
         for (var e : byEncoder.entrySet()) {
             Path emb = e.getValue().getFirst().dir().resolve("embeddings.npy");
             // the control's z is one point: it has no principal components to draw
@@ -201,27 +208,6 @@ public final class Report {
         }
         java.util.Arrays.sort(means);
         return new double[] {means[(int) (0.025 * (resamples - 1))], means[(int) Math.ceil(0.975 * (resamples - 1))]};
-    }
-
-    private static void lossCurves(Map<String, List<Row>> byEncoder, Path file) throws IOException {
-        XYChart c = new XYChartBuilder().width(900).height(560).title("Validation emulation loss (mean over seeds)").xAxisTitle("update").yAxisTitle("validation loss (log scale)").build();
-        c.getStyler().setMarkerSize(4);
-        c.getStyler().setYAxisLogarithmic(true);
-        for (var e : byEncoder.entrySet()) {
-            TreeMap<Double, double[]> sum = new TreeMap<>();
-            for (Row r : e.getValue()) {
-                List<String> lines = Files.readAllLines(r.dir().resolve("pretrain").resolve("log.csv"));
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] f = line.split(",");
-                    double[] acc = sum.computeIfAbsent(Double.parseDouble(f[0]), k -> new double[2]);
-                    acc[0] += Double.parseDouble(f[2]);
-                    acc[1]++;
-                }
-            }
-            double[] x = sum.keySet().stream().mapToDouble(Double::doubleValue).toArray(), y = sum.values().stream().mapToDouble(a -> a[0] / a[1]).toArray();
-            if (x.length > 0) c.addSeries(e.getKey(), x, y).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-        }
-        BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static void cloneScatter(Map<String, List<Row>> byEncoder, Path file) throws IOException {

@@ -28,7 +28,7 @@ class DemoCommandTest {
         String[] args = {"demo", "--runs", "10", "--steps", "100", "--encoders", "statistics,interactive", "--pretrain-steps", "10", "--frozen-updates", "40", "--out"};
         assertEquals(0, run(new StringWriter(), concat(args, dir.resolve("a").toString())));
         assertEquals(0, run(new StringWriter(), concat(args, dir.resolve("b").toString())));
-        for (String f : new String[] {"report.json", "acceptance.png", "experiment/report.md", "experiment/summary.csv", "experiment/val_loss_curves.png",
+        for (String f : new String[] {"report.json", "acceptance.png", "experiment/report.md", "experiment/summary.csv", "experiment/loss_curves.png",
             "experiment/pca_interactive.png", "experiment/interactive/seed1/frozen-task.json"}) {
             assertTrue(Files.size(dir.resolve("a").resolve(f)) > 0, f);
         }

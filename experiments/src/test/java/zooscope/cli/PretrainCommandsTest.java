@@ -71,7 +71,7 @@ class PretrainCommandsTest {
         assertTrue(List.of(summary.getFirst().split(",")).contains("supervised_val_task_group_acc"), summary.getFirst());
         assertEquals(4, summary.size(), "header + one row per encoder x seed: " + summary);
         assertTrue(summary.get(1).startsWith("control,1,") && summary.get(2).startsWith("statistics,1,") && summary.get(3).startsWith("noninteractive,1,"), summary.toString());
-        for (String png : new String[] {"val_loss_curves.png", "pca_statistics.png", "pca_noninteractive.png", "clone_vs_original.png"}) {
+        for (String png : new String[] {"loss_curves.png", "pca_statistics.png", "pca_noninteractive.png", "clone_vs_original.png"}) {
             byte[] b = Files.readAllBytes(out.resolve(png));
             assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
         }

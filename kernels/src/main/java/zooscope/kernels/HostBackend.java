@@ -88,10 +88,17 @@ public abstract class HostBackend implements Backend {
     // ---------------------------------------------------------------- the Backend methods: unwrap, call the kernel
     // (gemmHere, axpy and the LSTM cell may be overridden by a backend that reaches its buffers another way)
 
+    /** Floating-point operations (2·m·n·k per product) of every GEMM the host backends ran: what {@code bench pretrain} reports as GFLOP/s. */
+    private static final java.util.concurrent.atomic.LongAdder GEMM_FLOPS = new java.util.concurrent.atomic.LongAdder();
+
+    /** The GEMM operations counted so far (all host backends, all threads). */
+    public static long gemmFlops() { return GEMM_FLOPS.sum(); }
+
     /** Large products are split over the cores ({@link ParallelGemm}: same bits as one call). */
     @Override
     public final void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, int aOff, int lda,
                            Buffer b, int bOff, int ldb, float beta, Buffer c, int cOff, int ldc) {
+        GEMM_FLOPS.add(2L * m * n * k);
         ParallelGemm.gemm(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
@@ -100,6 +107,7 @@ public abstract class HostBackend implements Backend {
     public final void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, float alpha,
                                   Buffer a, int aOff, int lda, int strideA, Buffer b, int bOff, int ldb, int strideB,
                                   float beta, Buffer c, int cOff, int ldc, int strideC) {
+        GEMM_FLOPS.add(2L * batch * m * n * k);
         ParallelGemm.gemmBatched(this, batch, transA, transB, m, n, k, alpha, a, aOff, lda, strideA, b, bOff, ldb, strideB, beta, c, cOff, ldc, strideC);
     }
 
