@@ -157,6 +157,16 @@ public final class Report {
             if (zoo != null && Files.exists(emb) && !e.getKey().equals("control")) pca(zoo, Npy.read(emb).toFloats(), e.getKey(), out.resolve("pca_" + e.getKey() + ".png"));
         }
         if (formal) cloneScatter(byEncoder, out.resolve("clone_vs_original.png"));
+
+        // report.html: the curves after the milestone table (else after the results table), the clone plot after the results table, the PCA plots at the end
+        Map<Integer, List<ReportHtml.Figure>> figures = new LinkedHashMap<>();
+        ReportHtml.Figure lossFigure = new ReportHtml.Figure("loss_curves.png", "validation, OOD and training emulation loss from every run's log: mean over seeds, band min–max over seeds; the control dashed black");
+        figures.computeIfAbsent(0, k -> new ArrayList<>()).add(new ReportHtml.Figure("clone_vs_original.png", "performance of the emulator conditioned on z against the RNN itself, at each run's best validation step"));
+        figures.computeIfAbsent(milestones.isEmpty() ? 0 : 1, k -> new ArrayList<>()).add(lossFigure);
+        for (String e : byEncoder.keySet()) {
+            figures.computeIfAbsent(-1, k -> new ArrayList<>()).add(new ReportHtml.Figure("pca_" + e + ".png", "PCA of the " + e + " encoder's z of all zoo rows (first seed)"));
+        }
+        ReportHtml.write(md.toString(), out, figures, out.resolve("report.html"));
         return out.resolve("report.md");
     }
 
