@@ -146,7 +146,7 @@ public final class Report {
             md.append("\nLosses at fixed updates, from the runs' logs (finished or still running; mean over the seeds that reached the update, min–max in brackets):\n\n").append(milestones);
         }
         md.append("\nColumns of `summary.csv`: every metric of every run (val_/ood_ = split; frozen predictors unprefixed, supervised_ the end-to-end baseline).\n");
-        md.append("\nPlots: `loss_curves.png` (validation, OOD and training loss per encoder from every run's log: mean over seeds, band min–max over seeds; the control dashed), `pca_ENCODER.png` (first seed's embeddings of all zoo rows: PCA fitted on all splits together, coloured by task and by performance)"
+        md.append("\nPlots: `loss_curves.png` (validation, OOD and training loss per encoder from every run's log: mean over seeds, band min–max over seeds; the control dashed), `pca_ENCODER.png` (first seed's embeddings of all zoo rows: PCA fitted on all splits together, coloured by the task's last coordinate and by performance; limits at the 1st-99th percentile), `report.html` (all of this as one page)"
             + (formal ? ", `clone_vs_original.png` (performance of the emulator conditioned on z vs the RNN itself, at each run's best validation step)" : "") + ".\n");
         Files.writeString(out.resolve("report.md"), md);
 
@@ -242,35 +242,93 @@ public final class Report {
         BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    /** Two panels: PCA of z coloured by task (hue) and by performance (dark → bright). */
+    /**
+     * Two panels: PCA of z coloured by the task's last coordinate (formal m_d, MNIST the angle) and by
+     * performance, each with a colour bar; axes with ticks and each component's share of the variance. The
+     * limits are the 1st–99th percentiles of each component (padded), so that a few outlying rows do not
+     * squeeze the rest onto a line; rows outside are drawn as rings on the edge and counted.
+     */
     static void pca(Zoo zoo, float[] z, String encoder, Path file) throws IOException {
         int n = z.length / 16;
-        double[][] pc = Pca.project(z, n, 16, 2);
-        TaskSplit split = TaskSplit.of(zoo, false);
-        int W = 1200, H = 620, m = 40, pw = (W - 3 * m) / 2, ph = H - 2 * m - 20;
+        Pca.Projection proj = Pca.project(z, n, 16, 2);
+        double[][] pc = proj.points();
+        double[][] lim = new double[2][];
+        for (int c = 0; c < 2; c++) {
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) v[i] = pc[i][c];
+            java.util.Arrays.sort(v);
+            double lo = v[(int) Math.floor(0.01 * (n - 1))], hi = v[(int) Math.ceil(0.99 * (n - 1))], pad = 0.05 * Math.max(hi - lo, 1e-9);
+            lim[c] = new double[] {lo - pad, hi + pad};
+        }
+        int outside = 0;
+        for (double[] p : pc) if (p[0] < lim[0][0] || p[0] > lim[0][1] || p[1] < lim[1][0] || p[1] > lim[1][1]) outside++;
+        zooscope.zoo.ZooContents contents = zoo.kind.contents();
+        double[] task = new double[n], perf = new double[n];
+        for (int i = 0; i < n; i++) {
+            double[] t = TaskSplit.task(zoo, i);
+            task[i] = t[t.length - 1];
+            perf[i] = contents.performance(zoo, i);
+        }
+        int W = 1400, H = 700, left = 80, top = 60, pw = 520, ph = 540, gap = 180;
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, W, H);
-        double minX = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, minY = Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
-        for (int i = 0; i < n; i++) { minX = Math.min(minX, pc[i][0]); maxX = Math.max(maxX, pc[i][0]); minY = Math.min(minY, pc[i][1]); maxY = Math.max(maxY, pc[i][1]); }
-        zooscope.zoo.ZooContents contents = zoo.kind.contents();
+        g.setColor(Color.BLACK);
+        g.drawString(String.format(Locale.ROOT, "PCA of the %s encoder's z, all %d zoo rows (first seed; PCA fitted on all splits together); axes: 1st-99th percentile, %d row%s outside drawn as rings on the edge",
+            encoder, n, outside, outside == 1 ? "" : "s"), left, 24);
+        String[] titles = {contents.taskColouring(), contents.performanceColouring()};
+        double[][] values = {task, perf};
         for (int panel = 0; panel < 2; panel++) {
-            int ox = m + panel * (pw + m), oy = m + 20;
+            int ox = left + panel * (pw + gap), oy = top;
+            double[] v = values[panel];
+            double vmin = java.util.Arrays.stream(v).min().orElse(0), vmax = java.util.Arrays.stream(v).max().orElse(1);
             g.setColor(Color.BLACK);
+            g.drawString(titles[panel], ox, oy - 8);
             g.drawRect(ox, oy, pw, ph);
-            g.drawString(panel == 0 ? contents.taskColouring() : contents.performanceColouring(), ox, oy - 6);
+            for (int c = 0; c < 2; c++) { // ticks and labels: 5 per axis
+                for (int k = 0; k <= 4; k++) {
+                    double val = lim[c][0] + k * (lim[c][1] - lim[c][0]) / 4;
+                    String label = String.format(Locale.ROOT, "%.3g", val);
+                    if (c == 0) { int x = ox + k * pw / 4; g.drawLine(x, oy + ph, x, oy + ph + 5); g.drawString(label, x - 15, oy + ph + 20); }
+                    else { int y = oy + ph - k * ph / 4; g.drawLine(ox - 5, y, ox, y); g.drawString(label, ox - 55, y + 5); }
+                }
+            }
+            g.drawString(String.format(Locale.ROOT, "PC1 (%.1f %% of the variance)", 100 * proj.explained()[0]), ox + pw / 2 - 80, oy + ph + 40);
+            java.awt.geom.AffineTransform keep = g.getTransform();
+            g.rotate(-Math.PI / 2, ox - 62, oy + ph / 2 + 80);
+            g.drawString(String.format(Locale.ROOT, "PC2 (%.1f %% of the variance)", 100 * proj.explained()[1]), ox - 62, oy + ph / 2 + 80);
+            g.setTransform(keep);
             for (int i = 0; i < n; i++) {
-                double perf = contents.performance(zoo, i);
-                float hue = (float) split.taskIndex(i) / split.taskCount(); // tasks in lexicographic order: MNIST's by angle
-                g.setColor(panel == 0 ? Color.getHSBColor(hue, 0.85f, 0.85f) : new Color(Color.HSBtoRGB(0.66f - 0.66f * (float) Math.max(0, Math.min(1, perf)), 0.9f, 0.9f)));
-                int x = ox + (int) ((pc[i][0] - minX) / (maxX - minX + 1e-12) * (pw - 6)) + 3, y = oy + ph - 3 - (int) ((pc[i][1] - minY) / (maxY - minY + 1e-12) * (ph - 6));
-                g.fillOval(x - 2, y - 2, 5, 5);
+                double fx = (pc[i][0] - lim[0][0]) / (lim[0][1] - lim[0][0]), fy = (pc[i][1] - lim[1][0]) / (lim[1][1] - lim[1][0]);
+                boolean out = fx < 0 || fx > 1 || fy < 0 || fy > 1;
+                int x = ox + (int) Math.round(Math.max(0, Math.min(1, fx)) * pw), y = oy + ph - (int) Math.round(Math.max(0, Math.min(1, fy)) * ph);
+                g.setColor(colour((v[i] - vmin) / (vmax - vmin + 1e-12)));
+                if (out) g.drawOval(x - 4, y - 4, 8, 8);
+                else g.fillOval(x - 2, y - 2, 5, 5);
+            }
+            int bx = ox + pw + 20, bw = 18; // colour bar
+            for (int y = 0; y < ph; y++) {
+                g.setColor(colour(1 - (double) y / (ph - 1)));
+                g.drawLine(bx, oy + y, bx + bw, oy + y);
+            }
+            g.setColor(Color.BLACK);
+            g.drawRect(bx, oy, bw, ph);
+            for (int k = 0; k <= 4; k++) {
+                int y = oy + ph - k * ph / 4;
+                g.drawLine(bx + bw, y, bx + bw + 4, y);
+                g.drawString(String.format(Locale.ROOT, "%.3g", vmin + k * (vmax - vmin) / 4), bx + bw + 7, y + 5);
             }
         }
-        g.setColor(Color.BLACK);
-        g.drawString("PCA of " + encoder + " embeddings (PC1 → right, PC2 → up), all " + n + " zoo rows; PCA fitted on all splits together", m, 20);
         g.dispose();
         javax.imageio.ImageIO.write(img, "png", file.toFile());
+    }
+
+    /** A perceptually ordered ramp for a value in [0, 1]: dark blue → teal → yellow. */
+    private static Color colour(double t) {
+        t = Math.max(0, Math.min(1, t));
+        float hue = (float) (0.68 - 0.52 * t), sat = 0.85f, bri = (float) (0.35 + 0.6 * t);
+        return Color.getHSBColor(hue, sat, bri);
     }
 }

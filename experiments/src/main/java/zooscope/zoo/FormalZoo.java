@@ -100,7 +100,7 @@ final class FormalZoo implements ZooRecipe {
             return h;
         }
 
-        @Override public String taskColouring() { return "coloured by task (hue = task index)"; }
+        @Override public String taskColouring() { return "coloured by the task's m_d (its last coordinate)"; }
         @Override public String performanceColouring() { return "coloured by performance (accepted / 1000)"; }
     }
 

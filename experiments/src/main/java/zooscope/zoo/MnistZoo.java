@@ -84,7 +84,7 @@ final class MnistZoo implements ZooRecipe {
         /** The angle. */
         @Override public double splitCriterion(double[] task) { return task[0]; }
 
-        @Override public String taskColouring() { return "coloured by angle (hue)"; }
+        @Override public String taskColouring() { return "coloured by the rotation angle"; }
         @Override public String performanceColouring() { return "coloured by eval accuracy"; }
     }
 
