@@ -89,6 +89,25 @@ final class ParallelGemm {
         POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
     }
 
+    /**
+     * body(r) for r in [0, rows), in contiguous blocks over the same pool where the work (element count) is
+     * large: for row-independent host kernels other than GEMM (the quantiles' row sort). Each row is done
+     * whole by one thread, so the result does not depend on the split.
+     */
+    static void forRows(int rows, long work, java.util.function.IntConsumer body) {
+        int blocks = Math.min(rows, 2 * POOL.getParallelism());
+        if (blocks < 2 || serial(work)) {
+            for (int r = 0; r < rows; r++) body.accept(r);
+            return;
+        }
+        List<RecursiveAction> parts = new ArrayList<>(blocks);
+        for (int i = 0; i < blocks; i++) {
+            int from = (int) ((long) rows * i / blocks), to = (int) ((long) rows * (i + 1) / blocks);
+            parts.add(action(() -> { for (int r = from; r < to; r++) body.accept(r); }));
+        }
+        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
+    }
+
     private static RecursiveAction action(Runnable r) {
         return new RecursiveAction() {
             @Override protected void compute() { r.run(); }
