@@ -332,21 +332,28 @@ public abstract class HostBackend implements Backend {
     public final void reduceBackward(Reduction kind, int outer, int reduced, int inner, Buffer x, int xOff, Buffer gy, int gyOff, Buffer gx, int gxOff) {
         float[] a = array(x), g = array(gy), ga = array(gx);
         double[] acc = new double[inner], mean = new double[inner];
+        float[] add = new float[inner];
         for (int o = 0; o < outer; o++) {
             int base = xOff + o * reduced * inner;
-            if (kind == Reduction.VAR) {
-                sumRows(a, base, reduced, inner, acc, null);
-                for (int j = 0; j < inner; j++) mean[j] = acc[j] / reduced;
+            if (kind != Reduction.VAR) {
+                // a sum's or mean's gradient is the same for every reduced row: formed once per column, the same bits
+                for (int j = 0; j < inner; j++) {
+                    double gi = g[gyOff + o * inner + j];
+                    add[j] = (float) (kind == Reduction.SUM ? gi : gi / reduced);
+                }
+                for (int r = 0; r < reduced; r++) {
+                    int row = gxOff + (o * reduced + r) * inner;
+                    for (int j = 0; j < inner; j++) ga[row + j] += add[j];
+                }
+                continue;
             }
+            sumRows(a, base, reduced, inner, acc, null);
+            for (int j = 0; j < inner; j++) mean[j] = acc[j] / reduced;
             for (int r = 0; r < reduced; r++) {
                 for (int j = 0; j < inner; j++) {
                     double gi = g[gyOff + o * inner + j];
                     int i = (o * reduced + r) * inner + j;
-                    ga[gxOff + i] += (float) switch (kind) {
-                        case SUM -> gi;
-                        case MEAN -> gi / reduced;
-                        case VAR -> gi * 2 * (a[xOff + i] - mean[j]) / (reduced - 1);
-                    };
+                    ga[gxOff + i] += (float) (gi * 2 * (a[xOff + i] - mean[j]) / (reduced - 1));
                 }
             }
         }
