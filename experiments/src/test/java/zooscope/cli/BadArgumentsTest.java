@@ -102,7 +102,7 @@ class BadArgumentsTest {
         row("--out $Z: a folder, expected a file name", "zoo", "export", "$Z", "--run", "0", "--step", "100", "--out", "$Z"),
 
         row("--zoo $N: no such zoo folder", "encode", "--zoo", "$N", "--encoder", "dws", "--out", "$O"),
-        row("unknown --encoder 'foo': expected one of statistics,", "encode", "--zoo", "$Z", "--encoder", "foo", "--out", "$O"),
+        row("unknown --encoder 'foo': expected one of control, statistics,", "encode", "--zoo", "$Z", "--encoder", "foo", "--out", "$O"),
         row("--batch must be positive, got 0", "encode", "--zoo", "$Z", "--encoder", "dws", "--batch", "0", "--out", "$O"),
         row("--probe-streams must be positive, got 0", "encode", "--zoo", "$Z", "--encoder", "interactive", "--probe-streams", "0", "--out", "$O"),
         row("--run $N: no such folder", "encode", "--zoo", "$Z", "--encoder", "dws", "--run", "$N", "--out", "$O"),

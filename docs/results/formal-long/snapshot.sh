@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copies the long study's run folders (runs/formal-long by default) into docs/results/formal-long/shard0|1,
+# checkpoints included, so that a later session can resume them (OUT=docs/results/formal-long run.sh), and
+# writes the interim report into docs/results/formal-long/report. embeddings.npy is left out (rewritten by the grid when needed).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+from=${OUT:-$root/runs/formal-long}
+to=$root/docs/results/formal-long
+"$root/zooscope" report "$from/shard0" "$from/shard1" --out "$to/report" > /dev/null   # from the live folders: the PCA needs embeddings.npy
+for s in shard0 shard1; do
+  [ -d "$from/$s" ] || continue
+  rm -rf "${to:?}/$s"
+  cp -a "$from/$s" "$to/$s"
+  find "$to/$s" \( -name embeddings.npy -o -name '*.tmp' -o -name .zooscope.lock \) -delete
+done
