@@ -111,7 +111,7 @@ public final class Report {
                 new String[] {"supervised_val_task_exact_acc", "supervised: val exact task"}, new String[] {"supervised_ood_task_exact_acc", "supervised: OOD exact task"},
                 new String[] {"supervised_ood_task_group_acc", "supervised: OOD task, per group"},
                 new String[] {"val_performance_mse", "frozen: val performance MSE"}, new String[] {"ood_performance_mse", "frozen: OOD performance MSE"},
-                new String[] {"clone_ood_mae", "clone OOD |Δperf|"})
+                new String[] {"clone_ood_mae", "clone OOD mean abs. Δperf"})
             : List.of(new String[] {"val_emulation_loss", "validation emulation loss"}, new String[] {"ood_emulation_loss", "OOD emulation loss"},
                 new String[] {"ood_angle_mse", "frozen: OOD angle MSE (/360)²"}, new String[] {"ood_accuracy_mse", "frozen: OOD accuracy MSE"},
                 new String[] {"ood_gap_mse", "frozen: OOD gap MSE"}, new String[] {"ood_step_acc", "frozen: OOD step accuracy"},

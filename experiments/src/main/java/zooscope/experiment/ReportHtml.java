@@ -25,7 +25,7 @@ final class ReportHtml {
     static void write(String markdown, Path dir, Map<Integer, List<Figure>> figuresAfterTable, Path file) throws IOException {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>zooscope experiment report</title>\n<style>\n")
-            .append("body{font-family:system-ui,sans-serif;max-width:1900px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.4}\n")
+            .append("body{font-family:system-ui,sans-serif;max-width:1900px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.4}p{overflow-wrap:anywhere}\n")
             .append("table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #bbb;padding:3px 6px}th{background:#eee}")
             .append("td.num{text-align:right;font-variant-numeric:tabular-nums}tr:nth-child(even){background:#f7f7f7}\n")
             .append("figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-size:13px;color:#555}code{background:#f2f2f2;padding:0 3px}\n")
