@@ -91,7 +91,7 @@ final class DwsLayer extends Module {
         Tensor gw = m[1].forward(g).reshape(B, 1, 1, cout);
         Tensor r = m[2].forward(rowSet).reshape(B, 1, cols, cout);
         Tensor k = m[3].forward(colSet).reshape(B, rows, 1, cout);
-        Tensor wOut = m[0].forward(w).add(gw).add(r).add(k);
+        Tensor wOut = m[0].forward(w).addAll(gw, r, k);
         Tensor bOut = m[4].forward(colSet).add(m[5].forward(g).reshape(B, 1, cout));
         return new Tensor[] {wOut, bOut};
     }

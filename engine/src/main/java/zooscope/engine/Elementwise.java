@@ -27,6 +27,35 @@ final class Elementwise {
     }
 
     /**
+     * ((a + t₀) + t₁) + … with every term broadcast to a's shape, added in place into one output buffer: the
+     * same bits as the chain of {@link #binary} additions (each is a float addition in the same order, and so
+     * is each term's gradient, summed back over its broadcast axes), without a buffer and a pass per term.
+     */
+    static Tensor addAll(Tensor a, Tensor... terms) {
+        Tensor[] inputs = new Tensor[terms.length + 1];
+        inputs[0] = a;
+        System.arraycopy(terms, 0, inputs, 1, terms.length);
+        Backend k = Tensor.backendOf("addAll", inputs);
+        int[] shape = a.shape, dense = Shapes.strides(shape);
+        int[][] st = new int[terms.length][];
+        for (int i = 0; i < terms.length; i++) {
+            if (!java.util.Arrays.equals(Shapes.broadcast(shape, terms[i].shape), shape)) {
+                throw new IllegalArgumentException("addAll: term " + i + " " + java.util.Arrays.toString(terms[i].shape) + " does not broadcast to " + java.util.Arrays.toString(shape));
+            }
+            st[i] = Shapes.broadcastStrides(terms[i].shape, shape);
+        }
+        Buffer out = k.allocate(a.size);
+        Strided.copy(k, shape, a.data, a.offset, dense, out, 0, dense);
+        for (int i = 0; i < terms.length; i++) Strided.add(k, shape, 1f, terms[i].data, terms[i].offset, st[i], out, 0, dense);
+        return Tensor.result(out, shape, "addAll", g -> {
+            if (a.requiresGrad) Strided.add(k, shape, 1f, g, 0, dense, a.gradBuffer(), 0, dense); // da += g
+            for (int i = terms.length - 1; i >= 0; i--) { // dt += g summed over t's broadcast axes, last term first as the chain's backward
+                if (terms[i].requiresGrad) Strided.add(k, shape, 1f, g, 0, dense, terms[i].gradBuffer(), 0, st[i]);
+            }
+        }, inputs);
+    }
+
+    /**
      * a op b broadcast to a common shape. An operand is read through strides that are 0 along its
      * broadcast axes; its gradient is the output gradient summed back over those axes (the backend's
      * strided add with the same 0 strides).

@@ -283,6 +283,8 @@ public final class Tensor {
     // ---------------------------------------------------------------- element-wise
 
     public Tensor add(Tensor o) { return Elementwise.binary(Backend.Binary.ADD, this, o); }
+    /** this + terms[0] + terms[1] + …, each term broadcast to this shape: the chain of adds' bits, one buffer. */
+    public Tensor addAll(Tensor... terms) { return Elementwise.addAll(this, terms); }
     public Tensor sub(Tensor o) { return Elementwise.binary(Backend.Binary.SUB, this, o); }
     public Tensor mul(Tensor o) { return Elementwise.binary(Backend.Binary.MUL, this, o); }
     public Tensor div(Tensor o) { return Elementwise.binary(Backend.Binary.DIV, this, o); }

@@ -55,6 +55,42 @@ class OpProperties {
             }), g);
     }
 
+    /** a + t₀ + t₁ + … with broadcast terms in one op: against the float64 sum, and bit for bit against the chain of adds. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void addAllWithBroadcasting(long seed) throws Throwable {
+        Cases.Gen g = Cases.gen(seed);
+        int[] out = g.shape(1 + g.r.nextInt(4), 5);
+        int terms = 1 + g.r.nextInt(3);
+        float[][] x = new float[terms + 1][];
+        int[][] shapes = new int[terms + 1][];
+        shapes[0] = out;
+        for (int i = 1; i <= terms; i++) shapes[i] = broadcastable(g, out);
+        for (int i = 0; i <= terms; i++) x[i] = g.floats(size(shapes[i]), -2, 2);
+        String name = "addAll " + Arrays.deepToString(shapes);
+        OpCheck.check(new OpCheck.Case(name, x, shapes, all(terms + 1), t -> t[0].addAll(Arrays.copyOfRange(t, 1, t.length)),
+            v -> {
+                double[] y = new double[size(out)];
+                for (int k = 0; k < y.length; k++) for (int i = 0; i <= terms; i++) y[k] += broadcastAt(v[i], shapes[i], out, k);
+                return y;
+            }), g);
+        for (String backend : zooscope.kernels.Backends.available()) {
+            Cases.onBackend(backend, () -> {
+                float[] w = g.floats(size(out), -1, 1);
+                Tensor[] a = new Tensor[terms + 1], b = new Tensor[terms + 1];
+                for (int i = 0; i <= terms; i++) { a[i] = Tensor.of(x[i], shapes[i]).requiresGrad(); b[i] = Tensor.of(x[i], shapes[i]).requiresGrad(); }
+                Tensor fused = a[0].addAll(Arrays.copyOfRange(a, 1, a.length)), chain = b[0];
+                for (int i = 1; i <= terms; i++) chain = chain.add(b[i]);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(chain.toArray(), fused.toArray(), backend + ", " + name + ": values" + g.why());
+                fused.backward(w);
+                chain.backward(w);
+                for (int i = 0; i <= terms; i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(b[i].grad(), a[i].grad(), backend + ", " + name + ": gradient of input " + i + g.why());
+                }
+            });
+        }
+    }
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void unaryFunctions(long seed) {
