@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Copies the long study's run folders (runs/formal-long by default) into docs/results/formal-long/shard0|1,
-# checkpoints included, so that a later session can resume them (OUT=docs/results/formal-long run.sh), and
+# checkpoints of unfinished runs included, so that a later session can resume them (OUT=docs/results/formal-long run.sh), and
 # writes the interim report into docs/results/formal-long/report. embeddings.npy is left out (rewritten by the grid when needed).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -12,4 +12,5 @@ for s in shard0 shard1; do
   rm -rf "${to:?}/$s"
   cp -a "$from/$s" "$to/$s"
   find "$to/$s" \( -name embeddings.npy -o -name '*.tmp' -o -name .zooscope.lock \) -delete
+  for r in "$to/$s"/*/seed*/pretrain; do [ -f "$r/result.json" ] && rm -f "$r/checkpoint.safetensors"; done   # finished: nothing to resume
 done
