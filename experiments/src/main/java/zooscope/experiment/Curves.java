@@ -66,13 +66,7 @@ public final class Curves {
                 Path log = unit.resolve("pretrain").resolve("log.csv");
                 if (!Files.exists(log)) continue;
                 TreeMap<Integer, double[]> rows = new TreeMap<>();
-                List<String> lines = Files.readAllLines(log);
-                for (String line : lines.subList(1, lines.size())) {
-                    String[] f = line.split(",");
-                    double[] row = new double[f.length];
-                    for (int i = 0; i < f.length; i++) row[i] = Double.parseDouble(f[i]);
-                    rows.put((int) row[0], row);
-                }
+                for (double[] row : zooscope.pretrain.Log.read(log)) rows.put((int) row[0], row);
                 if (!rows.isEmpty()) seeds.add(rows);
             }
             if (!seeds.isEmpty()) out.put(e.getKey(), new Runs(e.getKey(), seeds));
@@ -150,19 +144,19 @@ public final class Curves {
      * the last common one), the validation and OOD loss as mean (min–max over seeds) and the seeds counted.
      */
     static String table(Map<String, Runs> runs) {
-        TreeMap<Integer, Boolean> steps = new TreeMap<>();
+        java.util.TreeSet<Integer> steps = new java.util.TreeSet<>();
         for (Runs r : runs.values()) {
             List<Integer> common = r.commonSteps();
-            for (int m : MILESTONES) if (common.contains(m)) steps.put(m, true);
+            for (int m : MILESTONES) if (common.contains(m)) steps.add(m);
         }
         if (steps.isEmpty()) return "";
         StringBuilder md = new StringBuilder("| encoder | seeds | last update (all seeds) |");
-        for (int s : steps.keySet()) md.append(String.format(Locale.ROOT, " val @ %,d | OOD @ %,d |", s, s));
+        for (int s : steps) md.append(String.format(Locale.ROOT, " val @ %,d | OOD @ %,d |", s, s));
         md.append("\n|---|---:|---:|").append("---:|---:|".repeat(steps.size())).append('\n');
         for (Runs r : runs.values()) {
             List<Integer> common = r.commonSteps();
             md.append("| ").append(r.encoder()).append(" | ").append(r.seeds().size()).append(" | ").append(String.format(Locale.ROOT, "%,d", common.getLast())).append(" |");
-            for (int s : steps.keySet()) {
+            for (int s : steps) {
                 for (int c : new int[] {2, 3}) {
                     if (!common.contains(s)) { md.append(" – |"); continue; }
                     double[] v = r.stats(s, c);

@@ -8,7 +8,7 @@ import java.util.List;
 import zooscope.engine.io.WholeFile;
 
 /** The CSV logs of a run (first column: the update), cut back to a checkpoint when a run resumes. */
-final class Log {
+public final class Log {
     private Log() {}
 
     /**
@@ -45,7 +45,7 @@ final class Log {
     }
 
     /** The numeric rows of a CSV log (header skipped; non-numeric cells NaN). */
-    static List<double[]> read(Path file) throws IOException {
+    public static List<double[]> read(Path file) throws IOException {
         List<double[]> rows = new ArrayList<>();
         List<String> lines = Files.readAllLines(file);
         for (int i = 1; i < lines.size(); i++) rows.add(java.util.Arrays.stream(lines.get(i).split(",")).mapToDouble(Log::number).toArray());
