@@ -2,6 +2,7 @@ package zooscope.encoders;
 
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
+import zooscope.engine.nn.Init;
 
 /**
  * The no-information control (not in the paper): one learned vector z₀, the same for every RNN, so the
@@ -11,11 +12,13 @@ import zooscope.engine.Tensor;
 public final class ControlEncoder extends WeightEncoder {
     private final Tensor z0;
 
-    public ControlEncoder(ProbedModel model, Rng rng) {
-        super(model);
-        z0 = parameter("z", Tensor.normal(rng, 1.0, 1, EMBEDDING));
+    public ControlEncoder(ProbedModel model, Rng rng) { this(model, Init.solo(rng)); }
+
+    public ControlEncoder(ProbedModel model, Init init) {
+        super(model, init);
+        z0 = parameter("z", init.normal(1.0, 1, EMBEDDING));
     }
 
     /** z₀ repeated for every row; θ is not read. */
-    @Override protected Tensor embed(Tensor theta) { return z0.gather(0, new int[theta.dim(0)]); }
+    @Override protected Tensor embed(Tensor theta) { return z0.gather(-2, new int[theta.dim(-2)]); }
 }

@@ -2,6 +2,7 @@ package zooscope.encoders;
 
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
+import zooscope.engine.nn.Init;
 import zooscope.engine.nn.LSTM;
 import zooscope.engine.nn.LSTMCell;
 import zooscope.engine.nn.Linear;
@@ -16,17 +17,23 @@ import zooscope.engine.nn.Module;
  */
 public final class Emulator extends Module {
     public final int inputSize, outputSize, hidden;
+    /** Models in a group, or 0 for a solo emulator. */
+    public final int models;
     private final Linear embeddingProjection, inputProjection, outputProjection;
     private final LSTM lstm;
 
-    public Emulator(int inputSize, int outputSize, int hidden, int layers, Rng rng) {
+    public Emulator(int inputSize, int outputSize, int hidden, int layers, Rng rng) { this(inputSize, outputSize, hidden, layers, Init.solo(rng)); }
+
+    /** With {@link Init#group}: G emulators stacked along a leading model axis, x [G, B, T, X] and z [G, B, 16] → [G, B, T, O]. */
+    public Emulator(int inputSize, int outputSize, int hidden, int layers, Init init) {
+        this.models = init.grouped() ? init.models() : 0;
         this.inputSize = inputSize;
         this.outputSize = outputSize;
         this.hidden = hidden;
-        embeddingProjection = child("embedding_projection", new Linear(WeightEncoder.EMBEDDING, hidden, rng));
-        inputProjection = child("input_projection", new Linear(inputSize, hidden, rng));
-        lstm = child("lstm", new LSTM(hidden, hidden, layers, rng));
-        outputProjection = child("output_projection", new Linear(hidden, outputSize, rng));
+        embeddingProjection = child("embedding_projection", new Linear(WeightEncoder.EMBEDDING, hidden, init));
+        inputProjection = child("input_projection", new Linear(inputSize, hidden, init));
+        lstm = child("lstm", new LSTM(hidden, hidden, layers, init));
+        outputProjection = child("output_projection", new Linear(hidden, outputSize, init));
     }
 
     /** The parameters {@link #of} allocates for this size, computed without allocating (to check a file against first). */
@@ -37,20 +44,31 @@ public final class Emulator extends Module {
     }
 
     /** An emulator for RNNs of the given kind. */
-    public static Emulator of(ProbedModel model, int hidden, int layers, Rng rng) {
-        return new Emulator(model.layout().input(), model.layout().output(), hidden, layers, rng);
+    public static Emulator of(ProbedModel model, int hidden, int layers, Rng rng) { return of(model, hidden, layers, Init.solo(rng)); }
+
+    /** An emulator (or a group of them) for RNNs of the given kind. */
+    public static Emulator of(ProbedModel model, int hidden, int layers, Init init) {
+        return new Emulator(model.layout().input(), model.layout().output(), hidden, layers, init);
     }
 
-    /** x [B, T, X] (the stored rollout's inputs, BOS first) and z [B, 16] → logits [B, T, O]. */
+    /** x [B, T, X] (the stored rollout's inputs, BOS first) and z [B, 16] → logits [B, T, O]; a group has the model axis in front of each. */
     public Tensor forward(Tensor x, Tensor z) {
-        int B = x.dim(0), T = x.dim(1);
-        if (x.rank() != 3 || x.dim(2) != inputSize || z.rank() != 2 || z.dim(0) != B || z.dim(1) != WeightEncoder.EMBEDDING) {
+        int lead = models == 0 ? 0 : 1;
+        boolean fits = x.rank() == 3 + lead && z.rank() == 2 + lead && x.dim(-1) == inputSize && z.dim(-1) == WeightEncoder.EMBEDDING
+            && z.dim(-2) == x.dim(-3) && (lead == 0 || (x.dim(0) == models && z.dim(0) == models));
+        if (!fits) {
+            String g = lead == 0 ? "" : models + ", ";
             throw new IllegalArgumentException("emulator: x " + java.util.Arrays.toString(x.shape()) + ", z " + java.util.Arrays.toString(z.shape())
-                + ": expected x [B, T, " + inputSize + "] and z [B, " + WeightEncoder.EMBEDDING + "]");
+                + ": expected x [" + g + "B, T, " + inputSize + "] and z [" + g + "B, " + WeightEncoder.EMBEDDING + "]");
         }
+        int T = x.dim(-2);
         Tensor xp = inputProjection.forward(x);
-        Tensor first = xp.slice(1, 0, 1).add(embeddingProjection.forward(z).reshape(B, 1, hidden));
-        Tensor h = lstm.forward(T == 1 ? first : Tensor.concat(1, first, xp.slice(1, 1, T)));
+        Tensor zp = embeddingProjection.forward(z); // [.., B, H] → [.., B, 1, H], added at t = 0
+        int[] s = zp.shape(), s1 = java.util.Arrays.copyOf(s, s.length + 1);
+        s1[s.length - 1] = 1;
+        s1[s.length] = hidden;
+        Tensor first = xp.slice(-2, 0, 1).add(zp.reshape(s1));
+        Tensor h = lstm.forward(T == 1 ? first : Tensor.concat(-2, first, xp.slice(-2, 1, T)));
         return outputProjection.forward(h);
     }
 
@@ -72,6 +90,9 @@ public final class Emulator extends Module {
         }
     }
 
-    /** A stepper conditioned on z [B, 16]. */
-    public Stepper stepper(Tensor z) { return new Stepper(z); }
+    /** A stepper conditioned on z [B, 16] (solo emulators only). */
+    public Stepper stepper(Tensor z) {
+        if (models != 0) throw new IllegalStateException("step-by-step sampling runs on a solo emulator, not a group of " + models);
+        return new Stepper(z);
+    }
 }

@@ -2,6 +2,7 @@ package zooscope.encoders;
 
 import java.util.List;
 import zooscope.engine.Rng;
+import zooscope.engine.nn.Init;
 
 /** The six weight encoders by name, at the sizes of PAPER.md §8, and the no-information control. */
 public final class Encoders {
@@ -45,5 +46,31 @@ public final class Encoders {
             case "interactive" -> new ProbingEncoder(model, true, 256, 128, probeStreams, rng);
             default -> throw new IllegalArgumentException("unknown encoder '" + name + "': expected one of " + NAMES);
         };
+    }
+
+    /** The encoders a group of runs can train together ({@link #createGroup}): those without dropout and built from linear maps. */
+    public static final List<String> GROUPABLE = List.of("control", "statistics", "statistics-768", "flat");
+
+    /**
+     * G encoders of one kind stacked along a leading model axis ({@link Init#group}): model g is initialised as
+     * {@code create(name, model, 1, small, rngs[g])} would be. Only the {@link #GROUPABLE} ones.
+     */
+    public static WeightEncoder createGroup(String name, ProbedModel model, boolean small, Rng... rngs) {
+        checkGroupable(name);
+        Init init = Init.group(rngs);
+        return switch (name) {
+            case "control" -> new ControlEncoder(model, init);
+            case "statistics" -> new StatisticsEncoder(model, new int[] {128}, init);
+            case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, init);
+            case "flat" -> new FlatEncoder(model, 128, 3, init);
+            default -> throw new IllegalStateException("unreachable: " + name);
+        };
+    }
+
+    /** Refuses, naming the groupable ones, an encoder that cannot be trained in a group. */
+    public static void checkGroupable(String name) {
+        if (GROUPABLE.contains(name)) return;
+        throw new IllegalArgumentException(NAMES.contains(name) ? "encoder '" + name + "' cannot be trained in a group yet (only " + GROUPABLE + " can); train its runs alone (--group 1)"
+            : "unknown encoder '" + name + "': expected one of " + NAMES);
     }
 }

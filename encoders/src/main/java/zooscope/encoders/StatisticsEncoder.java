@@ -5,6 +5,7 @@ import java.util.List;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
 import zooscope.engine.nn.LstmLayout;
+import zooscope.engine.nn.Init;
 import zooscope.engine.nn.MLP;
 
 /**
@@ -19,27 +20,29 @@ public final class StatisticsEncoder extends WeightEncoder {
     private final MLP mlp;
 
     /** {@code hidden} are the MLP's hidden widths: {128} as built by the reference, {768, 768, 768} as in the paper. */
-    public StatisticsEncoder(ProbedModel model, int[] hidden, Rng rng) {
-        super(model);
+    public StatisticsEncoder(ProbedModel model, int[] hidden, Rng rng) { this(model, hidden, Init.solo(rng)); }
+
+    public StatisticsEncoder(ProbedModel model, int[] hidden, Init init) {
+        super(model, init);
         int[] sizes = new int[hidden.length + 2];
         sizes[0] = model.layout().entries().size() * FEATURES_PER_TENSOR;
         System.arraycopy(hidden, 0, sizes, 1, hidden.length);
         sizes[sizes.length - 1] = EMBEDDING;
-        mlp = child("mlp", new MLP(rng, sizes));
+        mlp = child("mlp", new MLP(init, sizes));
     }
 
     @Override
     protected Tensor embed(Tensor theta) { return mlp.forward(features(model.layout(), theta)); }
 
-    /** The statistics of every row, [B, tensors·7]: per tensor its mean, unbiased variance and quantiles. */
+    /** The statistics of every row, [..., B, tensors·7]: per tensor its mean, unbiased variance and quantiles (along the last axis). */
     public static Tensor features(LstmLayout layout, Tensor theta) {
         List<Tensor> columns = new ArrayList<>();
         for (LstmLayout.Entry e : layout.entries()) {
-            Tensor x = theta.slice(1, e.offset(), e.offset() + e.size()); // [B, n]
-            columns.add(x.mean(true, 1));
-            columns.add(x.var(true, 1));
+            Tensor x = theta.slice(-1, e.offset(), e.offset() + e.size()); // [..., B, n]
+            columns.add(x.mean(true, -1));
+            columns.add(x.var(true, -1));
             columns.add(x.quantile(QUANTILES));
         }
-        return Tensor.concat(1, columns.toArray(Tensor[]::new));
+        return Tensor.concat(-1, columns.toArray(Tensor[]::new));
     }
 }

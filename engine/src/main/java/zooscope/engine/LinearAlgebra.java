@@ -43,6 +43,7 @@ public final class LinearAlgebra {
      * b [out] or null → y [..., out].
      */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        if (w.rank() == 3) return groupedLinear(x, w, b);
         int in = x.dim(-1);
         if (w.rank() != 2 || w.shape[1] != in || (b != null && (b.rank() != 1 || b.shape[0] != w.shape[0]))) {
             throw new IllegalArgumentException("linear: x " + Shapes.str(x.shape) + ", weight " + Shapes.str(w.shape)
@@ -60,6 +61,35 @@ public final class LinearAlgebra {
             if (x.requiresGrad) K.gemm(false, false, rows, in, outF, 1f, g, 0, outF, w.data, w.offset, in, 1f, x.gradBuffer(), 0, in); // dx += dy·W
             if (w.requiresGrad) K.gemm(true, false, outF, in, rows, 1f, g, 0, outF, x.data, x.offset, in, 1f, w.gradBuffer(), 0, in); // dW += dyᵀ·x
             if (b != null && b.requiresGrad) Strided.add(K, block, 1f, g, 0, dense, b.gradBuffer(), 0, row); // db += Σ_rows g
+        }, x, w, b);
+    }
+
+    /**
+     * The model-axis form of {@link #linear} (a group of G modules trained together): W [G, out, in], b [G, out]
+     * or null, x [G, ..., in] → y [G, ..., out], model g's rows through model g's weights. Each model's products
+     * are those of the solo form, batched over the models (same bits).
+     */
+    static Tensor groupedLinear(Tensor x, Tensor w, Tensor b) {
+        int G = w.shape[0], outF = w.shape[1], in = w.shape[2];
+        if (x.rank() < 2 || x.shape[0] != G || x.dim(-1) != in || (b != null && (b.rank() != 2 || b.shape[0] != G || b.shape[1] != outF))) {
+            throw new IllegalArgumentException("linear of a group: x " + Shapes.str(x.shape) + ", weight " + Shapes.str(w.shape)
+                + (b == null ? "" : ", bias " + Shapes.str(b.shape)) + ": expected x [" + G + ", ..., " + in + "] and bias [" + G + ", " + outF + "]");
+        }
+        int rows = x.size / (G * in);
+        Backend K = Tensor.backendOf("linear", x, w, b);
+        Buffer out = K.allocate(G * rows * outF);
+        int[] block = {G, rows, outF}, dense = {rows * outF, outF, 1}, row = {outF, 0, 1};
+        if (b != null) Strided.copy(K, block, b.data, b.offset, row, out, 0, dense); // every row starts as its model's bias
+        K.gemmBatched(G, false, true, rows, outF, in, 1f, x.data, x.offset, in, rows * in, w.data, w.offset, in, outF * in,
+            b == null ? 0f : 1f, out, 0, outF, rows * outF);
+        int[] shape = x.shape();
+        shape[shape.length - 1] = outF;
+        return Tensor.result(out, shape, "linear", g -> {
+            if (x.requiresGrad) K.gemmBatched(G, false, false, rows, in, outF, 1f, g, 0, outF, rows * outF, w.data, w.offset, in, outF * in,
+                1f, x.gradBuffer(), 0, in, rows * in); // dx_g += dy_g·W_g
+            if (w.requiresGrad) K.gemmBatched(G, true, false, outF, in, rows, 1f, g, 0, outF, rows * outF, x.data, x.offset, in, rows * in,
+                1f, w.gradBuffer(), 0, in, outF * in); // dW_g += dy_gᵀ·x_g
+            if (b != null && b.requiresGrad) Strided.add(K, block, 1f, g, 0, dense, b.gradBuffer(), 0, row); // db_g += Σ_rows g
         }, x, w, b);
     }
 

@@ -13,6 +13,7 @@ public final class Recurrent {
 
     /** x [B, T, X], W_ih [4H, X], W_hh [4H, H], b_ih and b_hh [4H] → the hidden states h_1..h_T as [B, T, H]. */
     public static Tensor lstmLayer(Tensor x, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+        if (wIh.rank() == 3) return groupedLstmLayer(x, wIh, wHh, bIh, bHh);
         if (x.rank() != 3) throw new IllegalArgumentException("LSTM input must be [batch, time, features], got " + Shapes.str(x.shape));
         int B = x.shape[0], T = x.shape[1], X = x.shape[2], H = wHh.dim(1), G = 4 * H;
         if (wIh.rank() != 2 || wIh.shape[0] != G || wIh.shape[1] != X || wHh.shape[0] != G
@@ -36,6 +37,49 @@ public final class Recurrent {
             if (gxt != null) { // dx += gxt read back in batch-first order
                 k.add(new int[] {B, T, X}, 1f, gxt, 0, new int[] {X, B * X, 1}, x.gradBuffer(), 0, new int[] {T * X, X, 1});
             }
+        }, x, wIh, wHh, bIh, bHh);
+    }
+
+    /**
+     * The model-axis form (a group of G LSTMs trained together): x [G, B, T, X], W_ih [G, 4H, X], W_hh [G, 4H, H],
+     * biases [G, 4H] → [G, B, T, H]. Model g's layer is the solo pass on its slices (same bits); the models run
+     * side by side on the cores, forward and backward.
+     */
+    static Tensor groupedLstmLayer(Tensor x, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+        int M = wIh.shape[0];
+        if (x.rank() != 4 || x.shape[0] != M || wHh.rank() != 3 || wHh.shape[0] != M || bIh.rank() != 2 || bIh.shape[0] != M
+            || bHh.rank() != 2 || bHh.shape[0] != M) {
+            throw new IllegalArgumentException("LSTM layer of a group: input " + Shapes.str(x.shape) + ", weight_ih " + Shapes.str(wIh.shape)
+                + ", weight_hh " + Shapes.str(wHh.shape) + ": expected input [" + M + ", batch, time, features] and every weight with the model axis " + M + " in front");
+        }
+        int B = x.shape[1], T = x.shape[2], X = x.shape[3], H = wHh.shape[2], G = 4 * H;
+        if (wIh.shape[1] != G || wIh.shape[2] != X || wHh.shape[1] != G || bIh.shape[1] != G || bHh.shape[1] != G) {
+            throw new IllegalArgumentException("LSTM layer of a group: input " + Shapes.str(x.shape) + " with weight_ih " + Shapes.str(wIh.shape)
+                + ", weight_hh " + Shapes.str(wHh.shape) + ": expected weight_ih [" + M + ", 4H, " + X + "], weight_hh [" + M + ", 4H, H], biases [" + M + ", 4H]");
+        }
+        Backend k = Tensor.backendOf("lstm_layer", x, wIh, wHh, bIh, bHh);
+        int xs = B * T * X, hs = B * T * H;
+        LstmLayerPass[] passes = new LstmLayerPass[M];
+        Buffer xt = k.allocate(M * xs), out = k.allocate(M * hs);
+        zooscope.kernels.Backends.forEachModel(k, M, m -> {
+            LstmLayerPass pass = passes[m] = new LstmLayerPass(k, B, T, X, H);
+            toTimeMajor(k, x.data, x.offset + m * xs, B, T, X, xt, m * xs);
+            pass.forward(xt, m * xs, wIh.data, wIh.offset + m * G * X, wHh.data, wHh.offset + m * G * H,
+                bIh.data, bIh.offset + m * G, bHh.data, bHh.offset + m * G);
+            fromTimeMajor(k, pass.hs, pass.outputOffset(), B, T, H, out, m * hs);
+        });
+        return Tensor.result(out, new int[] {M, B, T, H}, "lstm_layer", g -> {
+            // gradient buffers made here, before the models' threads write into them
+            Buffer gWih = wIh.requiresGrad ? wIh.gradBuffer() : null, gWhh = wHh.requiresGrad ? wHh.gradBuffer() : null,
+                gBih = bIh.requiresGrad ? bIh.gradBuffer() : null, gBhh = bHh.requiresGrad ? bHh.gradBuffer() : null,
+                gX = x.requiresGrad ? x.gradBuffer() : null;
+            zooscope.kernels.Backends.forEachModel(k, M, m -> {
+                Buffer gt = k.allocate(hs), gxt = gX != null ? k.allocate(xs) : null;
+                toTimeMajor(k, g, m * hs, B, T, H, gt, 0);
+                passes[m].backward(xt, m * xs, gt, 0, wIh.data, wIh.offset + m * G * X, wHh.data, wHh.offset + m * G * H,
+                    gWih, m * G * X, gWhh, m * G * H, gBih, m * G, gBhh, m * G, gxt, 0);
+                if (gxt != null) k.add(new int[] {B, T, X}, 1f, gxt, 0, new int[] {X, B * X, 1}, gX, m * xs, new int[] {T * X, X, 1});
+            });
         }, x, wIh, wHh, bIh, bHh);
     }
 

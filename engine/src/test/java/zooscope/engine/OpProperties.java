@@ -429,6 +429,78 @@ class OpProperties {
             x -> lstmRef(x[0], x[1], x[2], x[3], x[4], B, T, X, H)), g);
     }
 
+    /** The model-axis forms (a group of M models): linear with weight [M, n, k] and the LSTM layer with weights [M, 4H, ·], each model against its float64 reference. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void groupedLinearAndLstmLayer(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int M = g.dim(3), B = g.dim(3), T = g.dim(4), X = g.dim(4), H = g.dim(3), G = 4 * H;
+        OpCheck.check(new OpCheck.Case("grouped linear M=" + M + " rows=" + B * T + " in=" + X + " out=" + H,
+            new float[][] {g.floats(M * B * T * X, -1, 1), g.floats(M * H * X, -1, 1), g.floats(M * H, -1, 1)},
+            new int[][] {{M, B, T, X}, {M, H, X}, {M, H}}, all(3), t -> LinearAlgebra.linear(t[0], t[1], t[2]), x -> {
+                double[] y = new double[M * B * T * H];
+                for (int m = 0; m < M; m++) for (int r = 0; r < B * T; r++) for (int o = 0; o < H; o++) {
+                    double s = x[2][m * H + o];
+                    for (int p = 0; p < X; p++) s += x[0][(m * B * T + r) * X + p] * x[1][(m * H + o) * X + p];
+                    y[(m * B * T + r) * H + o] = s;
+                }
+                return y;
+            }), g);
+        OpCheck.check(new OpCheck.Case("grouped lstm_layer M=" + M + " B=" + B + " T=" + T + " X=" + X + " H=" + H,
+            new float[][] {g.floats(M * B * T * X, -1, 1), g.floats(M * G * X, -0.8, 0.8), g.floats(M * G * H, -0.8, 0.8), g.floats(M * G, -0.5, 0.5), g.floats(M * G, -0.5, 0.5)},
+            new int[][] {{M, B, T, X}, {M, G, X}, {M, G, H}, {M, G}, {M, G}}, all(5),
+            t -> Recurrent.lstmLayer(t[0], t[1], t[2], t[3], t[4]), x -> {
+                double[] out = new double[M * B * T * H];
+                for (int m = 0; m < M; m++) {
+                    double[] y = lstmRef(Arrays.copyOfRange(x[0], m * B * T * X, (m + 1) * B * T * X), Arrays.copyOfRange(x[1], m * G * X, (m + 1) * G * X),
+                        Arrays.copyOfRange(x[2], m * G * H, (m + 1) * G * H), Arrays.copyOfRange(x[3], m * G, (m + 1) * G), Arrays.copyOfRange(x[4], m * G, (m + 1) * G), B, T, X, H);
+                    System.arraycopy(y, 0, out, m * B * T * H, y.length);
+                }
+                return out;
+            }), g);
+    }
+
+    /**
+     * A group's model m computes exactly what model m alone computes, forward and gradients, on every backend:
+     * the grouped linear map and LSTM layer run the solo kernels per model (what makes a run trained in a group
+     * equal the run trained alone).
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void aGroupsModelHasTheSoloBits(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int M = g.dim(3), B = g.dim(3), T = g.dim(4), X = g.dim(4), H = g.dim(3), G = 4 * H;
+        float[] x = g.floats(M * B * T * X, -1, 1), w = g.floats(M * H * X, -1, 1), b = g.floats(M * H, -1, 1);
+        float[] wih = g.floats(M * G * H, -0.8, 0.8), whh = g.floats(M * G * H, -0.8, 0.8), bih = g.floats(M * G, -0.5, 0.5), bhh = g.floats(M * G, -0.5, 0.5);
+        float[] up = g.floats(M * B * T * H, -1, 1);
+        zooscope.kernels.Backend before = zooscope.kernels.Backends.current();
+        try {
+            for (zooscope.kernels.Backend be : OpCheck.BACKENDS) {
+                zooscope.kernels.Backends.use(be);
+                Tensor[] group = {Tensor.of(x, M, B, T, X).requiresGrad(), Tensor.of(w, M, H, X).requiresGrad(), Tensor.of(b, M, H).requiresGrad(),
+                    Tensor.of(wih, M, G, H).requiresGrad(), Tensor.of(whh, M, G, H).requiresGrad(), Tensor.of(bih, M, G).requiresGrad(), Tensor.of(bhh, M, G).requiresGrad()};
+                Tensor yg = Recurrent.lstmLayer(LinearAlgebra.linear(group[0], group[1], group[2]), group[3], group[4], group[5], group[6]);
+                yg.backward(up);
+                for (int m = 0; m < M; m++) {
+                    int[] sizes = {B * T * X, H * X, H, G * H, G * H, G, G};
+                    int[][] shapes = {{B, T, X}, {H, X}, {H}, {G, H}, {G, H}, {G}, {G}};
+                    float[][] all = {x, w, b, wih, whh, bih, bhh};
+                    Tensor[] solo = new Tensor[7];
+                    for (int i = 0; i < 7; i++) solo[i] = Tensor.of(Arrays.copyOfRange(all[i], m * sizes[i], (m + 1) * sizes[i]), shapes[i]).requiresGrad();
+                    Tensor ys = Recurrent.lstmLayer(LinearAlgebra.linear(solo[0], solo[1], solo[2]), solo[3], solo[4], solo[5], solo[6]);
+                    ys.backward(Arrays.copyOfRange(up, m * B * T * H, (m + 1) * B * T * H));
+                    String why = be.name() + ", model " + m + " of " + M + "; " + g.why();
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(ys.toArray(), Arrays.copyOfRange(yg.toArray(), m * B * T * H, (m + 1) * B * T * H), "output, " + why);
+                    for (int i = 0; i < 7; i++) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(solo[i].grad(), Arrays.copyOfRange(group[i].grad(), m * sizes[i], (m + 1) * sizes[i]), "gradient of input " + i + ", " + why);
+                    }
+                }
+            }
+        } finally {
+            zooscope.kernels.Backends.use(before);
+        }
+    }
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void lstmCell(long seed) {

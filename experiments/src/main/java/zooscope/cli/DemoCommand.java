@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         List<String> enc = encoders.equals("none") ? List.of() : java.util.Arrays.stream(encoders.split(",")).map(String::strip).toList();
         for (String e : enc) if (!zooscope.encoders.Encoders.NAMES.contains(e)) throw new IllegalArgumentException("unknown encoder '" + e + "' in --encoders: expected none or names from " + zooscope.encoders.Encoders.NAMES);
         Args.nonNegative("--pretrain-steps", pretrainSteps);
-        var settings = new zooscope.experiment.Grid.Settings(zooscope.pretrain.PretrainConfig.small().withSteps(pretrainSteps).withEvalEvery(Math.max(1, (pretrainSteps + 2) / 3)), frozenUpdates, 0);
+        var settings = new zooscope.experiment.Grid.Settings(zooscope.pretrain.PretrainConfig.small().withSteps(pretrainSteps).withEvalEvery(Math.max(1, (pretrainSteps + 2) / 3)), frozenUpdates, 0, 1);
         Path zooDir = out.resolve("zoo");
         var options = new ZooGenerator.Options(ZooKind.FORMAL, runs, seed, steps, runs, threads, 0, 1, null, ZooGenerator.LearningRate.ZOO, System.out);
         System.out.printf("zooscope demo: a formal-language zoo of %d runs, %d updates each, seed %d, backend %s%n",

@@ -50,6 +50,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--supervised-updates", paramLabel = "N", description = "Updates of the supervised baseline, 0 to skip it (default: ${DEFAULT-VALUE}).")
     int supervisedUpdates = 300;
 
+    @Option(names = "--group", paramLabel = "N", description = "Pre-train up to N seeds of an encoder together (one batched pass per update for all; the same numbers as alone), for the encoders that can be grouped: "
+        + "control, statistics, statistics-768, flat; the others, and --group 1, train one run at a time (default: ${DEFAULT-VALUE}).")
+    int group = 8;
+
     @Option(names = "--shard", paramLabel = "I/N", description = "Run only the I-th of N contiguous blocks of units (0-based).")
     String shard = "0/1";
 
@@ -64,7 +68,7 @@ final class ExperimentCommand implements Callable<Integer> {
         PretrainConfig c = PretrainCommand.config(preset, steps, evalEvery, evalRollouts, "tv", 1);
         Args.zoo("--zoo", zoo);
         Args.outputFolder("--out", out);
-        Grid.run(zoo, enc, seeds, new Grid.Settings(c, frozenUpdates, supervisedUpdates), sh[0], sh[1], out, System.out);
+        Grid.run(zoo, enc, seeds, new Grid.Settings(c, frozenUpdates, supervisedUpdates, group), sh[0], sh[1], out, System.out);
         return 0;
     }
 }

@@ -28,6 +28,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "Run folder (created; an unfinished run there is resumed).")
     Path out;
 
+    @Option(names = "--group", paramLabel = "N", description = "Train N runs together, seeds SEED..SEED+N-1, each in its own folder RUN_DIR/seed<k> with the files of a run trained alone (the same numbers); "
+        + "one batched pass and one AdamW step per update for all. Encoders that can be grouped: control, statistics, statistics-768, flat (default: ${DEFAULT-VALUE}: one run in RUN_DIR).")
+    int group = 1;
+
     @Option(names = "--preset", description = "paper or small (default: ${DEFAULT-VALUE}).")
     String preset = "small";
 
@@ -66,12 +70,23 @@ final class PretrainCommand implements Callable<Integer> {
         if (names.equals("reference") && encoder.equals("control")) throw new IllegalArgumentException("--names reference: the control encoder has no counterpart in the reference implementation (only the six encoders of the paper do)");
         Args.zoo("--zoo", zoo);
         Args.outputFolder("--out", out);
-        Pretrainer p = new Pretrainer(zoo, encoder, seed, c, out);
+        Args.positive("--group", group);
+        if (group > 1) zooscope.encoders.Encoders.checkGroupable(encoder);
         System.out.println("preset " + c.preset() + ": " + c.toMap());
-        Pretrainer.Result r = p.run(System.out);
-        System.out.printf("best validation loss %.5f after update %d (OOD %.5f); %s in %s%n", r.valLoss(), r.bestStep(), r.oodLoss(),
-            Double.isNaN(r.cloneValMae()) ? "" : String.format("clone |Δperformance| validation %.3f, OOD %.3f;", r.cloneValMae(), r.cloneOodMae()), out);
-        if (names.equals("reference")) System.out.println("reference-named state dicts: " + ExportCommand.exportReference(out, null));
+        java.util.List<Path> dirs = new java.util.ArrayList<>();
+        java.util.List<Pretrainer> runs = new java.util.ArrayList<>();
+        for (int g = 0; g < group; g++) {
+            Path dir = group == 1 ? out : out.resolve("seed" + (seed + g));
+            dirs.add(dir);
+            runs.add(new Pretrainer(zoo, encoder, seed + g, c, dir));
+        }
+        java.util.List<Pretrainer.Result> results = group == 1 ? java.util.List.of(runs.get(0).run(System.out)) : new zooscope.pretrain.PretrainGroup(runs).run(System.out);
+        for (int g = 0; g < group; g++) {
+            Pretrainer.Result r = results.get(g);
+            System.out.printf("best validation loss %.5f after update %d (OOD %.5f); %s in %s%n", r.valLoss(), r.bestStep(), r.oodLoss(),
+                Double.isNaN(r.cloneValMae()) ? "" : String.format("clone |Δperformance| validation %.3f, OOD %.3f;", r.cloneValMae(), r.cloneOodMae()), dirs.get(g));
+            if (names.equals("reference")) System.out.println("reference-named state dicts: " + ExportCommand.exportReference(dirs.get(g), null));
+        }
         return 0;
     }
 }

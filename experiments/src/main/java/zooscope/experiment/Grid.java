@@ -13,6 +13,8 @@ import zooscope.downstream.Downstream;
 import zooscope.downstream.Target;
 import zooscope.engine.io.WholeFile;
 import zooscope.pretrain.PretrainConfig;
+import zooscope.encoders.Encoders;
+import zooscope.pretrain.PretrainGroup;
 import zooscope.pretrain.Pretrainer;
 import zooscope.pretrain.TrainedRun;
 import zooscope.zoo.ArgsFile;
@@ -30,9 +32,14 @@ import zooscope.zoo.ZooKind;
 public final class Grid {
     public static final String ARGS = "grid.json";
 
-    /** {@code supervisedUpdates} 0 skips the supervised baseline. */
-    public record Settings(PretrainConfig pretrain, int frozenUpdates, int supervisedUpdates) {
+    /**
+     * {@code supervisedUpdates} 0 skips the supervised baseline. {@code group}: the most pre-training runs of one
+     * encoder trained together ({@link PretrainGroup}; groupable encoders only; the same numbers as alone, so it is
+     * not part of the grid's arguments).
+     */
+    public record Settings(PretrainConfig pretrain, int frozenUpdates, int supervisedUpdates, int group) {
         public Settings {
+            if (group < 1) throw new IllegalArgumentException("--group must be positive, got " + group);
             if (frozenUpdates < 1) throw new IllegalArgumentException("--frozen-updates must be positive, got " + frozenUpdates);
             if (supervisedUpdates < 0) throw new IllegalArgumentException("--supervised-updates must be >= 0, got " + supervisedUpdates);
         }
@@ -82,10 +89,23 @@ public final class Grid {
         for (Target t : targets) downstream.put(t, new Downstream(zoo, t));
         ObjectMapper json = new ObjectMapper();
         long t0 = System.nanoTime();
+        java.util.Set<String> grouped = new java.util.HashSet<>();
         for (int i = from; i < to; i++) {
             Unit u = all.get(i);
             Path dir = u.dir(out);
             log.printf("[%d/%d] %s seed %d (%s elapsed)%n", i - from + 1, to - from, u.encoder(), u.seed(), zooscope.zoo.ZooGenerator.duration((System.nanoTime() - t0) / 1e9));
+            if (s.group() > 1 && Encoders.GROUPABLE.contains(u.encoder()) && grouped.add(u.encoder())) {
+                // this shard's runs of the encoder, pre-trained together in groups of at most s.group(); their units then find them finished
+                List<Pretrainer> runs = new ArrayList<>();
+                for (Unit v : all.subList(i, to)) if (v.encoder().equals(u.encoder())) runs.add(new Pretrainer(zooDir, v.encoder(), v.seed(), s.pretrain(), v.dir(out).resolve("pretrain")));
+                for (int g = 0; g < runs.size(); g += s.group()) {
+                    List<Pretrainer> members = runs.subList(g, Math.min(runs.size(), g + s.group()));
+                    if (members.size() > 1) {
+                        log.printf("pre-training %d runs of %s together (seeds %s)%n", members.size(), u.encoder(), members.stream().map(p -> Long.toString(p.seed)).toList());
+                        new PretrainGroup(members).run(log);
+                    }
+                }
+            }
             new Pretrainer(zooDir, u.encoder(), u.seed(), s.pretrain(), dir.resolve("pretrain")).run(log);
             float[] z = null;
             for (Target t : targets) {

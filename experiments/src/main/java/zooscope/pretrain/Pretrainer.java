@@ -63,7 +63,7 @@ public final class Pretrainer {
     final WeightEncoder encoder;
     final Emulator emulator;
     final EmulationStep stepper;
-    private final AdamW opt;
+    final AdamW opt;
     private final long[] train;
     private PerformanceCheck clones;
     /** Test hook: stop (as if killed) after this update. */
@@ -115,76 +115,112 @@ public final class Pretrainer {
     }
 
     private Result runLocked(PrintStream out) throws IOException {
+        State s = open(out);
+        if (s.finished != null) return s.finished;
+        try (Progress progress = new Progress(out, cfg.steps() + 1, s.start)) {
+            for (int t = s.start; t <= cfg.steps(); t++) {
+                double loss;
+                try {
+                    loss = update(t);
+                } catch (NumericalFault f) {
+                    throw s.stopped(f, t);
+                }
+                progress.step(loss);
+                afterUpdate(s, t, loss, progress::log);
+                if (t >= stopAfter) return null;
+            }
+        }
+        return finish(s);
+    }
+
+    /** Where a run stands between updates: the next update, the best evaluation so far, the training loss since the last one. */
+    final class State {
+        Result finished;
+        int start, bestStep = -1, saved, lossCount;
+        double best = Double.POSITIVE_INFINITY, lossSum;
+        double[] bestRow;
+        long t0;
+
+        /** A numerical fault in update t, stopped before anything of the update is written: the folder keeps its last good state. */
+        NumericalFault stopped(NumericalFault f, int t) {
+            return f.at(t, "; pre-training stopped, " + (saved < 0 ? "nothing saved yet" : dir.resolve(CHECKPOINT) + " holds the state after update " + saved)
+                + " (the same command resumes from there)");
+        }
+    }
+
+    /**
+     * Opens the run folder (the caller holds its lock): checks or writes config.json; a finished run's result,
+     * or the state to continue from (restored from the checkpoint, the logs cut back to it), or a fresh start.
+     */
+    State open(PrintStream out) throws IOException {
+        State s = new State();
         Files.createDirectories(dir);
         write(dir.resolve(CONFIG), () -> ArgsFile.checkOrWrite(dir.resolve(CONFIG), args(), "a pre-training run"));
         Path resultFile = dir.resolve(RESULT);
         if (Files.exists(resultFile)) {
             out.println(dir + ": already finished (" + RESULT + ")");
-            return new ObjectMapper().readValue(resultFile.toFile(), Result.class);
+            s.finished = new ObjectMapper().readValue(resultFile.toFile(), Result.class);
+            return s;
         }
         write(dir.resolve(SPLIT), () -> split.write(dir.resolve(SPLIT))); // not before: a finished run's folder is left untouched
-        int start = 0;
-        double best = Double.POSITIVE_INFINITY;
-        int bestStep = -1;
-        double[] bestRow = null;
         Path ckpt = dir.resolve(CHECKPOINT);
         if (Files.exists(ckpt)) {
             Map<String, String> meta = restore(ckpt);
-            start = (int) number(ckpt, meta, "step", 0, cfg.steps()) + 1;
-            best = Double.parseDouble(meta.get("best_val")); // checked by number() in restore
-            bestStep = (int) number(ckpt, meta, "best_step", -1, start - 1);
-            bestRow = Log.truncate(dir.resolve(LOG), start - 1, bestStep);
+            s.start = (int) number(ckpt, meta, "step", 0, cfg.steps()) + 1;
+            s.best = Double.parseDouble(meta.get("best_val")); // checked by number() in restore
+            s.bestStep = (int) number(ckpt, meta, "best_step", -1, s.start - 1);
+            s.bestRow = Log.truncate(dir.resolve(LOG), s.start - 1, s.bestStep);
             // the log rounds its figures; the checkpoint keeps the best row exactly, so result.json is the same as unstopped
-            if (meta.containsKey("best_row")) bestRow = bestRow(ckpt, meta.get("best_row"));
-            Log.truncate(dir.resolve(CLONES), start - 1, -1);
-            out.printf("%s: resuming after update %d (best validation loss %.5f after update %d)%n", dir, start - 1, best, bestStep);
+            if (meta.containsKey("best_row")) s.bestRow = bestRow(ckpt, meta.get("best_row"));
+            Log.truncate(dir.resolve(CLONES), s.start - 1, -1);
+            out.printf("%s: resuming after update %d (best validation loss %.5f after update %d)%n", dir, s.start - 1, s.best, s.bestStep);
         } else {
             write(dir.resolve(LOG), () -> Files.writeString(dir.resolve(LOG), LOG_HEADER + "\n"));
             write(dir.resolve(CLONES), () -> Files.writeString(dir.resolve(CLONES), PerformanceCheck.HEADER + "\n"));
         }
+        s.saved = s.start - 1; // the update of the last checkpoint (-1: none yet)
         out.printf("pre-training %s (%,d parameters) + emulator %dx%d (%,d) on %s (%s zoo: %d train / %d val / %d OOD rows of %d tasks), preset %s, seed %d, updates %d..%d, %s loss%n",
             encoderName, encoder.parameterCount(), cfg.emulatorLayers(), cfg.emulatorHidden(), emulator.parameterCount(), zoo.dir,
             zoo.kind.id, train.length, split.rows(TaskSplit.Part.VAL).length, split.rows(TaskSplit.Part.OOD).length, split.taskCount(),
-            cfg.preset(), seed, start, cfg.steps(), cfg.loss().id);
+            cfg.preset(), seed, s.start, cfg.steps(), cfg.loss().id);
         if (clones == null && cfg.cloneImages() > 0) clones = MnistCloneCheck.create(this, cfg.cloneImages(), out);
-        long t0 = System.nanoTime();
-        double lossSum = 0;
-        int lossCount = 0;
-        try (Progress progress = new Progress(out, cfg.steps() + 1, start)) {
-            int saved = start - 1; // the update of the last checkpoint (-1: none yet)
-            for (int t = start; t <= cfg.steps(); t++) {
-                double loss;
-                try {
-                    loss = update(t);
-                } catch (NumericalFault f) { // stop before anything of this update is written: the folder keeps its last good state
-                    throw f.at(t, "; pre-training stopped, " + (saved < 0 ? "nothing saved yet" : dir.resolve(CHECKPOINT) + " holds the state after update " + saved)
-                        + " (the same command resumes from there)");
-                }
-                lossSum += loss;
-                lossCount++;
-                progress.step(loss);
-                if (t % cfg.evalEvery() == 0 || t == cfg.steps()) {
-                    double[] row = evaluate(t, lossSum / lossCount, (System.nanoTime() - t0) / 1e9);
-                    lossSum = 0;
-                    lossCount = 0;
-                    if (row[2] < best) {
-                        best = row[2];
-                        bestStep = t;
-                        bestRow = row;
-                        saveAtomically(dir.resolve(ENCODER), encoder, "encoder");
-                        saveAtomically(dir.resolve(EMULATOR), emulator, "emulator");
-                    }
-                    checkpoint(t, best, bestStep, bestRow);
-                    saved = t;
-                    double s = (System.nanoTime() - t0) / 1e9, eta = s / (t - start + 1) * (cfg.steps() - t);
-                    progress.log(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d); %s elapsed, ETA %s", t, row[1], row[2], row[3],
-                        Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), best, bestStep,
-                        ZooGenerator.duration(s), ZooGenerator.duration(eta)));
-                }
-                if (t >= stopAfter) return null;
-            }
+        s.t0 = System.nanoTime();
+        return s;
+    }
+
+    /**
+     * After update t with its batch loss: at an evaluation update, evaluates (the encoder and emulator must hold
+     * the state after update t), keeps the best state, writes the checkpoint and logs one line.
+     */
+    void afterUpdate(State s, int t, double loss, java.util.function.Consumer<String> log) throws IOException {
+        s.lossSum += loss;
+        s.lossCount++;
+        if (!evaluates(t)) return;
+        double[] row = evaluate(t, s.lossSum / s.lossCount, (System.nanoTime() - s.t0) / 1e9);
+        s.lossSum = 0;
+        s.lossCount = 0;
+        if (row[2] < s.best) {
+            s.best = row[2];
+            s.bestStep = t;
+            s.bestRow = row;
+            saveAtomically(dir.resolve(ENCODER), encoder, "encoder");
+            saveAtomically(dir.resolve(EMULATOR), emulator, "emulator");
         }
-        Result r = new Result(bestStep, bestRow[2], bestRow[3], bestRow[4], bestRow[5], (System.nanoTime() - t0) / 1e9);
+        checkpoint(t, s.best, s.bestStep, s.bestRow);
+        s.saved = t;
+        double secs = (System.nanoTime() - s.t0) / 1e9, eta = secs / (t - s.start + 1) * (cfg.steps() - t);
+        log.accept(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d); %s elapsed, ETA %s", t, row[1], row[2], row[3],
+            Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), s.best, s.bestStep,
+            ZooGenerator.duration(secs), ZooGenerator.duration(eta)));
+    }
+
+    /** Whether update t is followed by an evaluation. */
+    boolean evaluates(int t) { return t % cfg.evalEvery() == 0 || t == cfg.steps(); }
+
+    /** Writes result.json of a run trained to its last update. */
+    Result finish(State s) throws IOException {
+        Result r = new Result(s.bestStep, s.bestRow[2], s.bestRow[3], s.bestRow[4], s.bestRow[5], (System.nanoTime() - s.t0) / 1e9);
+        Path resultFile = dir.resolve(RESULT);
         // whole or not at all: a half-written result.json would pass for a finished run
         write(resultFile, () -> WholeFile.write(resultFile, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(r)));
         return r;
@@ -192,6 +228,11 @@ public final class Pretrainer {
 
     /** One update; returns the batch loss. */
     double update(int t) {
+        return stepper.update(batch(t), Rng.stream(seed, AUGMENT, t), Rng.stream(seed, DROPOUT, t).nextLong());
+    }
+
+    /** The batch of update t: the t-th slice of its epoch's order of the training rows, one drawn rollout each. */
+    EmulationData.Batch batch(int t) {
         int B = cfg.batch(), n = train.length, perEpoch = (n + B - 1) / B, epoch = t / perEpoch, k = t % perEpoch;
         int[] order = Rng.stream(seed, EPOCH, epoch).permutation(n);
         Rng rollouts = Rng.stream(seed, ROLLOUT, epoch);
@@ -201,7 +242,7 @@ public final class Pretrainer {
         long[] rows = new long[size];
         int[] ro = new int[size];
         for (int i = 0; i < size; i++) { rows[i] = train[order[from + i]]; ro[i] = rollout[order[from + i]]; }
-        return stepper.update(data.batch(rows, ro), Rng.stream(seed, AUGMENT, t), Rng.stream(seed, DROPOUT, t).nextLong());
+        return data.batch(rows, ro);
     }
 
     /**

@@ -1,5 +1,6 @@
 package zooscope.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +92,55 @@ class PretrainCommandsTest {
         assertEquals(2, run(err, experiment));
         assertTrue(err.toString().strip().startsWith("zooscope experiment: ") && err.toString().contains("pretrain.steps"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    /**
+     * The grid pre-trains the seeds of a groupable encoder together by default (--group 8) and the rest one at a
+     * time; every unit's files equal those of the grid run with --group 1 (the log's elapsed column aside).
+     */
+    @Test
+    void theGridGroupsSeedsAndGetsTheSameFilesAsAlone() throws IOException {
+        Path grouped = tmp.resolve("grid-grouped"), alone = tmp.resolve("grid-alone");
+        String[] common = {"experiment", "--zoo", zoo.toString(), "--encoders", "statistics,noninteractive", "--seeds", "3", "--steps", "12", "--eval-every", "5",
+            "--frozen-updates", "20", "--supervised-updates", "0", "--out"};
+        StringWriter err = new StringWriter();
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, run(err, concat(common, grouped.toString())), err.toString());
+        } finally {
+            System.setOut(old);
+        }
+        String log = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("pre-training 3 runs of statistics together (seeds [1, 2, 3])") && !log.contains("runs of noninteractive together"), log);
+        assertEquals(0, run(err, concat(common, alone.toString(), "--group", "1")), err.toString());
+        for (String e : new String[] {"statistics", "noninteractive"}) {
+            for (int seed = 1; seed <= 3; seed++) {
+                Path a = alone.resolve(e).resolve("seed" + seed), b = grouped.resolve(e).resolve("seed" + seed);
+                for (String f : new String[] {"pretrain/encoder.safetensors", "pretrain/emulator.safetensors", "pretrain/checkpoint.safetensors", "embeddings.npy"}) {
+                    assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), e + " seed " + seed + ": " + f);
+                }
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                var fa = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(a.resolve("frozen-task.json").toFile());
+                var fb = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(b.resolve("frozen-task.json").toFile());
+                fa.remove("seconds");
+                fb.remove("seconds");
+                assertEquals(fa, fb, e + " seed " + seed + ": frozen-task.json (its seconds aside)");
+                assertEquals(withoutElapsed(a.resolve("pretrain/log.csv")), withoutElapsed(b.resolve("pretrain/log.csv")), e + " seed " + seed + ": log.csv");
+            }
+        }
+    }
+
+    /** The lines of a run's log.csv without its last column (elapsed_s). */
+    static List<String> withoutElapsed(Path log) throws IOException {
+        return Files.readAllLines(log).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** "--encoders all" is the control and the paper's six. */

@@ -73,4 +73,14 @@ public final class Backends {
      * elsewhere over the cores), since the models already keep every core busy.
      */
     public static ThreadFactory modelWorkers(String name) { return ParallelGemm.modelWorkers(name); }
+
+    /**
+     * body(m) for m in [0, models): on a host backend spread over the cores, each m whole on one thread (its GEMMs
+     * then run unsplit, which gives the same bits), so the result does not depend on the split; on other
+     * backends in order on the calling thread. For the per-model parts of a group of models trained together.
+     */
+    public static void forEachModel(Backend k, int models, java.util.function.IntConsumer body) {
+        if (k instanceof HostBackend) ParallelGemm.forRows(models, Long.MAX_VALUE, body);
+        else for (int m = 0; m < models; m++) body.accept(m);
+    }
 }

@@ -15,7 +15,10 @@ public final class LSTM extends Module {
     public final int inputSize, hiddenSize, layers;
     private final Tensor[][] weights; // per layer: w_ih, w_hh, b_ih, b_hh
 
-    public LSTM(int inputSize, int hiddenSize, int layers, Rng rng) {
+    public LSTM(int inputSize, int hiddenSize, int layers, Rng rng) { this(inputSize, hiddenSize, layers, Init.solo(rng)); }
+
+    /** In a group the weights are stacked [G, 4H, in] etc. and {@link #forward} maps [G, B, T, in] to [G, B, T, H]. */
+    public LSTM(int inputSize, int hiddenSize, int layers, Init init) {
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.layers = layers;
@@ -24,10 +27,10 @@ public final class LSTM extends Module {
         for (int l = 0; l < layers; l++) {
             int in = l == 0 ? inputSize : hiddenSize;
             weights[l] = new Tensor[] {
-                parameter("weight_ih_l" + l, Tensor.uniform(rng, -bound, bound, 4 * hiddenSize, in)),
-                parameter("weight_hh_l" + l, Tensor.uniform(rng, -bound, bound, 4 * hiddenSize, hiddenSize)),
-                parameter("bias_ih_l" + l, Tensor.uniform(rng, -bound, bound, 4 * hiddenSize)),
-                parameter("bias_hh_l" + l, Tensor.uniform(rng, -bound, bound, 4 * hiddenSize)),
+                parameter("weight_ih_l" + l, init.uniform(-bound, bound, 4 * hiddenSize, in)),
+                parameter("weight_hh_l" + l, init.uniform(-bound, bound, 4 * hiddenSize, hiddenSize)),
+                parameter("bias_ih_l" + l, init.uniform(-bound, bound, 4 * hiddenSize)),
+                parameter("bias_hh_l" + l, init.uniform(-bound, bound, 4 * hiddenSize)),
             };
         }
     }

@@ -7,11 +7,13 @@ import zooscope.engine.Tensor;
 public final class MLP extends Module {
     private final Linear[] layers;
 
-    public MLP(Rng rng, int... sizes) {
+    public MLP(Rng rng, int... sizes) { this(Init.solo(rng), sizes); }
+
+    public MLP(Init init, int... sizes) {
         if (sizes.length < 2) throw new IllegalArgumentException("an MLP needs at least input and output sizes");
         layers = new Linear[sizes.length - 1];
         // PyTorch nn.Sequential names its layers by position; Linear sits at 0, 2, 4, ... between ReLUs
-        for (int i = 0; i < layers.length; i++) layers[i] = child(String.valueOf(2 * i), new Linear(sizes[i], sizes[i + 1], rng));
+        for (int i = 0; i < layers.length; i++) layers[i] = child(String.valueOf(2 * i), new Linear(sizes[i], sizes[i + 1], init));
     }
 
     public Tensor forward(Tensor x) {

@@ -144,4 +144,26 @@ class ModulesTest {
         var e = assertThrows(IllegalArgumentException.class, () -> mlp.loadStateDict(Map.of("0.weight", new float[3])));
         assertTrue(e.getMessage().contains("parameter '0.weight': 3 values, expected 8960"), e.getMessage());
     }
+
+    /** A group's model g is initialised as the solo module from rngs[g]: parameter by parameter, the slice of the stack. */
+    @Test
+    void aGroupStacksTheSoloModulesInitialisations() {
+        long[] seeds = {5, 6, 7};
+        Rng[] rngs = new Rng[seeds.length];
+        for (int g = 0; g < seeds.length; g++) rngs[g] = Rng.stream(seeds[g]);
+        List<Module> group = List.of(new Linear(5, 3, Init.group(rngs)), new MLP(Init.group(rngs), 4, 6, 2), new LSTM(3, 4, 2, Init.group(rngs)));
+        for (int g = 0; g < seeds.length; g++) {
+            Rng r = Rng.stream(seeds[g]);
+            List<Module> solo = List.of(new Linear(5, 3, r), new MLP(r, 4, 6, 2), new LSTM(3, 4, 2, r)); // one stream through all, as the group's
+            for (int i = 0; i < solo.size(); i++) {
+                Map<String, Tensor> gp = group.get(i).namedParameters(), sp = solo.get(i).namedParameters();
+                assertEquals(sp.keySet(), gp.keySet());
+                for (String k : sp.keySet()) {
+                    Tensor a = sp.get(k), b = gp.get(k);
+                    assertEquals(seeds.length, b.dim(0), k);
+                    assertArrayEquals(a.toArray(), java.util.Arrays.copyOfRange(b.toArray(), g * a.size(), (g + 1) * a.size()), k + " of model " + g);
+                }
+            }
+        }
+    }
 }
