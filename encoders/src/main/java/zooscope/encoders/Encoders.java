@@ -49,13 +49,13 @@ public final class Encoders {
     }
 
     /** The encoders a group of runs can train together ({@link #createGroup}): those without dropout and built from linear maps. */
-    public static final List<String> GROUPABLE = List.of("control", "statistics", "statistics-768", "flat");
+    public static final List<String> GROUPABLE = List.of("control", "statistics", "statistics-768", "flat", "noninteractive", "interactive");
 
     /**
      * G encoders of one kind stacked along a leading model axis ({@link Init#group}): model g is initialised as
-     * {@code create(name, model, 1, small, rngs[g])} would be. Only the {@link #GROUPABLE} ones.
+     * {@code create(name, model, probeStreams, small, rngs[g])} would be. Only the {@link #GROUPABLE} ones.
      */
-    public static WeightEncoder createGroup(String name, ProbedModel model, boolean small, Rng... rngs) {
+    public static WeightEncoder createGroup(String name, ProbedModel model, int probeStreams, boolean small, Rng... rngs) {
         checkGroupable(name);
         Init init = Init.group(rngs);
         return switch (name) {
@@ -63,6 +63,7 @@ public final class Encoders {
             case "statistics" -> new StatisticsEncoder(model, new int[] {128}, init);
             case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, init);
             case "flat" -> new FlatEncoder(model, 128, 3, init);
+            case "noninteractive", "interactive" -> new ProbingEncoder(model, name.equals("interactive"), small ? 64 : 256, small ? 32 : 128, probeStreams, init);
             default -> throw new IllegalStateException("unreachable: " + name);
         };
     }

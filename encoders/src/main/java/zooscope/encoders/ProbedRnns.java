@@ -15,11 +15,26 @@ final class ProbedRnns {
     record State(Tensor[] h, Tensor[] c) {}
 
     private final LstmLayout layout;
-    private final Tensor theta;
+    /** The RNNs' weights, and the same with every weight matrix transposed (read by the forward products, made once for all steps). */
+    private final Tensor theta, thetaT;
 
     ProbedRnns(LstmLayout layout, Tensor theta) {
         this.layout = layout;
         this.theta = theta;
+        int L = layout.layers(), G = 4 * layout.hidden();
+        int[] offsets = new int[2 * L + 1], rows = new int[2 * L + 1], cols = new int[2 * L + 1];
+        for (int l = 0; l < L; l++) {
+            offsets[2 * l] = layout.weightIh(l);
+            rows[2 * l] = G;
+            cols[2 * l] = l == 0 ? layout.input() : layout.hidden();
+            offsets[2 * l + 1] = layout.weightHh(l);
+            rows[2 * l + 1] = G;
+            cols[2 * l + 1] = layout.hidden();
+        }
+        offsets[2 * L] = layout.headWeight();
+        rows[2 * L] = layout.output();
+        cols[2 * L] = layout.hidden();
+        thetaT = LinearAlgebra.transposedBlocks(theta, offsets, rows, cols);
     }
 
     /** A state to be filled by {@link #step}. */
@@ -38,13 +53,13 @@ final class ProbedRnns {
         int H = layout.hidden(), G = 4 * H;
         Tensor in = x;
         for (int l = 0; l < layout.layers(); l++) {
-            Tensor gates = LinearAlgebra.batchedLinear(in, theta, layout.weightIh(l), G, layout.biasIh(l), layout.biasHh(l))
-                .add(LinearAlgebra.batchedLinear(s.h()[l], theta, layout.weightHh(l), G));
+            Tensor gates = LinearAlgebra.batchedLinear(in, theta, thetaT, layout.weightIh(l), G, layout.biasIh(l), layout.biasHh(l))
+                .add(LinearAlgebra.batchedLinear(s.h()[l], theta, thetaT, layout.weightHh(l), G));
             Tensor hc = Recurrent.cell(gates, s.c()[l]);
             next.h()[l] = hc.slice(2, 0, H);
             next.c()[l] = hc.slice(2, H, 2 * H);
             in = next.h()[l];
         }
-        return LinearAlgebra.batchedLinear(in, theta, layout.headWeight(), layout.output(), layout.headBias());
+        return LinearAlgebra.batchedLinear(in, theta, thetaT, layout.headWeight(), layout.output(), layout.headBias());
     }
 }

@@ -2,6 +2,7 @@ package zooscope.encoders;
 
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
+import zooscope.engine.nn.Init;
 import zooscope.engine.nn.LSTMCell;
 import zooscope.engine.nn.Linear;
 
@@ -24,25 +25,30 @@ public final class ProbingEncoder extends WeightEncoder {
 
     /** {@code core} 256 and {@code encoding} 128 in the paper; {@code streams} M = 1 by default. */
     public ProbingEncoder(ProbedModel model, boolean interactive, int core, int encoding, int streams, Rng rng) {
-        super(model);
+        this(model, interactive, core, encoding, streams, Init.solo(rng));
+    }
+
+    /** With {@link Init#group}: G encoders stacked along a leading model axis (θ [G, B, P] → [G, B, 16]). */
+    public ProbingEncoder(ProbedModel model, boolean interactive, int core, int encoding, int streams, Init init) {
+        super(model, init);
         this.interactive = interactive;
         this.core = core;
         this.streams = streams;
         this.probeLength = model.probeLength();
         int X = model.layout().input(), O = model.layout().output();
-        staticProbes = parameter("static_probes", Tensor.normal(rng, 1, probeLength + 1, core)); // only the first L are used
-        bos = parameter("bos", Tensor.zeros(core));
-        eos = parameter("eos", Tensor.zeros(core));
+        staticProbes = parameter("static_probes", init.normal(1, probeLength + 1, core)); // only the first L are used
+        bos = parameter("bos", Tensor.zeros(init.stacked(core)));
+        eos = parameter("eos", Tensor.zeros(init.stacked(core)));
         // the reference declares a learned initial interrogator state but starts from zeros; kept for its parameter count
-        parameter("unused_initial_state", Tensor.zeros(2, 2, core));
-        cell0 = child("interrogator.0", new LSTMCell(core, core, rng));
-        cell1 = child("interrogator.1", new LSTMCell(core, core, rng));
-        projUp = child("proj_up", new Linear(core, encoding * streams, rng));
-        decoder1 = child("decoder.0", new Linear(encoding, encoding, rng));
-        decoder2 = child("decoder.2", new Linear(encoding, X, rng));
-        reader = child("reader", new Linear(O * streams, core, rng));
-        head1 = child("head.0", new Linear(core, encoding, rng));
-        head2 = child("head.2", new Linear(encoding, EMBEDDING, rng));
+        parameter("unused_initial_state", Tensor.zeros(init.stacked(2, 2, core)));
+        cell0 = child("interrogator.0", new LSTMCell(core, core, init));
+        cell1 = child("interrogator.1", new LSTMCell(core, core, init));
+        projUp = child("proj_up", new Linear(core, encoding * streams, init));
+        decoder1 = child("decoder.0", new Linear(encoding, encoding, init));
+        decoder2 = child("decoder.2", new Linear(encoding, X, init));
+        reader = child("reader", new Linear(O * streams, core, init));
+        head1 = child("head.0", new Linear(core, encoding, init));
+        head2 = child("head.2", new Linear(encoding, EMBEDDING, init));
     }
 
     public boolean interactive() { return interactive; }
@@ -59,30 +65,42 @@ public final class ProbingEncoder extends WeightEncoder {
         return s1.h().add(u0);
     }
 
-    /** The M probe inputs [B, M, X] for queries q [B, core]. */
+    /** The M probe inputs [B, M, X] for queries q [B, core] (a group: [G, B, M, X] for [G, B, core]). */
     Tensor probes(Tensor q) {
-        int B = q.dim(0);
-        Tensor e = projUp.forward(q).relu().reshape(B, streams, -1);
-        Tensor x = decoder2.forward(decoder1.forward(e).relu());
+        Tensor e = projUp.forward(q).relu();
+        Tensor x = decoder2.forward(decoder1.forward(e.reshape(withLast(e.shape(), streams, -1))).relu());
         return model.softmaxProbes() ? x.softmax() : x.sigmoid();
     }
 
+    /** The shape with its last axis replaced by the given ones. */
+    private static int[] withLast(int[] shape, int... last) {
+        int[] s = java.util.Arrays.copyOf(shape, shape.length - 1 + last.length);
+        System.arraycopy(last, 0, s, shape.length - 1, last.length);
+        return s;
+    }
+
+    /** A learned [core] vector ([G, core] in a group) as a row that broadcasts over the batch. */
+    private Tensor row(Tensor v) { return models == 0 ? v : v.reshape(models, 1, core); }
+
     @Override
     protected Tensor embed(Tensor theta) {
-        int B = theta.dim(0);
-        Tensor zeros = Tensor.zeros(B, core);
+        int B = theta.dim(-2), rows = models == 0 ? B : models * B;
+        Tensor zeros = Tensor.zeros(models == 0 ? new int[] {B, core} : new int[] {models, B, core});
         Interrogator[] state = {new Interrogator(cell0.zeroState(B), cell1.zeroState(B))};
-        Tensor u = interrogate(zeros.add(bos), state);
-        ProbedRnns rnns = new ProbedRnns(model.layout(), theta);
+        Tensor u = interrogate(zeros.add(row(bos)), state);
+        // a group's RNNs are one batch of G·B RNNs to the probed-RNN step: each has its own weights anyway
+        ProbedRnns rnns = new ProbedRnns(model.layout(), models == 0 ? theta : theta.reshape(rows, theta.dim(-1)));
         ProbedRnns.State rnn = rnns.zeroState(streams);
         for (int i = 0; i < probeLength; i++) {
-            Tensor q = interactive ? u : zeros.add(staticProbes.slice(0, i, i + 1));
+            Tensor q = interactive ? u : zeros.add(staticProbes.slice(-2, i, i + 1));
             ProbedRnns.State next = rnns.newState();
-            Tensor logits = rnns.step(probes(q), rnn, next);
+            Tensor x = probes(q);
+            Tensor logits = rnns.step(models == 0 ? x : x.reshape(rows, streams, x.dim(-1)), rnn, next);
             rnn = next;
-            u = interrogate(reader.forward(logits.reshape(B, -1)).sigmoid(), state);
+            Tensor answers = models == 0 ? logits.reshape(B, -1) : logits.reshape(models, B, -1);
+            u = interrogate(reader.forward(answers).sigmoid(), state);
         }
-        u = interrogate(zeros.add(eos), state);
+        u = interrogate(zeros.add(row(eos)), state);
         return head2.forward(head1.forward(u).relu());
     }
 }

@@ -97,24 +97,45 @@ public final class LinearAlgebra {
      * One linear map per batch entry, with frozen weights read from a constant tensor: for each b,
      * y[b] = x[b]·W[b]ᵀ + Σ bias_k[b], where W[b] is the [out, in] matrix at {@code wOffset} of row b of
      * {@code theta} [B, P] and each bias the [out] vector at an offset in {@code biasOffsets}. x is [B, M, in];
-     * y is [B, M, out]. Gradients flow to x only (B networks probed through their inputs).
+     * y is [B, M, out]. Gradients flow to x only (B networks probed through their inputs). {@code thetaT} is
+     * {@link #transposedBlocks} of theta holding W[b]ᵀ [in, out] at the same offset: the forward product reads
+     * it, so a network stepped many times has its weights transposed once rather than in every product (the
+     * same bits: the GEMM transposes op(B) itself otherwise).
      */
-    public static Tensor batchedLinear(Tensor x, Tensor theta, int wOffset, int out, int... biasOffsets) {
-        if (theta.requiresGrad) throw new IllegalArgumentException("batchedLinear: the weights are frozen; theta must not require grad");
-        if (x.rank() != 3 || theta.rank() != 2 || theta.shape[0] != x.shape[0]) {
-            throw new IllegalArgumentException("batchedLinear: x " + Shapes.str(x.shape) + ", theta " + Shapes.str(theta.shape) + ": expected x [B, M, in] and theta [B, P]");
+    public static Tensor batchedLinear(Tensor x, Tensor theta, Tensor thetaT, int wOffset, int out, int... biasOffsets) {
+        if (theta.requiresGrad || thetaT.requiresGrad) throw new IllegalArgumentException("batchedLinear: the weights are frozen; theta must not require grad");
+        if (x.rank() != 3 || theta.rank() != 2 || theta.shape[0] != x.shape[0] || !java.util.Arrays.equals(theta.shape, thetaT.shape)) {
+            throw new IllegalArgumentException("batchedLinear: x " + Shapes.str(x.shape) + ", theta " + Shapes.str(theta.shape) + ", its transposed blocks "
+                + Shapes.str(thetaT.shape) + ": expected x [B, M, in] and theta [B, P] twice");
         }
         int B = x.shape[0], M = x.shape[1], in = x.shape[2], P = theta.shape[1];
         if (wOffset < 0 || wOffset + out * in > P) throw new IllegalArgumentException("batchedLinear: a [" + out + ", " + in + "] matrix at " + wOffset + " does not fit rows of " + P);
-        Backend K = Tensor.backendOf("batchedLinear", x, theta);
+        Backend K = Tensor.backendOf("batchedLinear", x, theta, thetaT);
         Buffer y = K.allocate(B * M * out);
         for (int bo : biasOffsets) { // y[b, m, :] += bias of network b
             Strided.add(K, new int[] {B, M, out}, 1f, theta.data, theta.offset + bo, new int[] {P, 0, 1}, y, 0, new int[] {M * out, out, 1});
         }
-        K.gemmBatched(B, false, true, M, out, in, 1f, x.data, x.offset, in, M * in, theta.data, theta.offset + wOffset, in, P,
+        K.gemmBatched(B, false, false, M, out, in, 1f, x.data, x.offset, in, M * in, thetaT.data, thetaT.offset + wOffset, out, P,
             1f, y, 0, out, M * out);
         return Tensor.result(y, new int[] {B, M, out}, "batched_linear", g -> // dx_b += dy_b·W_b
             K.gemmBatched(B, false, false, M, in, out, 1f, g, 0, out, M * out, theta.data, theta.offset + wOffset, in, P,
                 1f, x.gradBuffer(), 0, in, M * in), x);
+    }
+
+    /**
+     * theta [B, P] with the [rows[i], cols[i]] matrix at offsets[i] of every row replaced by its transpose
+     * [cols[i], rows[i]] (at the same offset); the other entries are copied. A constant, for {@link #batchedLinear}.
+     */
+    public static Tensor transposedBlocks(Tensor theta, int[] offsets, int[] rows, int[] cols) {
+        if (theta.requiresGrad || theta.rank() != 2) throw new IllegalArgumentException("transposedBlocks: theta must be a constant [B, P], got " + Shapes.str(theta.shape));
+        int B = theta.shape[0], P = theta.shape[1];
+        Backend K = theta.backend;
+        Buffer out = K.allocate(B * P);
+        Strided.copy(K, B * P, theta.data, theta.offset, out, 0);
+        for (int i = 0; i < offsets.length; i++) {
+            if (offsets[i] < 0 || offsets[i] + rows[i] * cols[i] > P) throw new IllegalArgumentException("transposedBlocks: a [" + rows[i] + ", " + cols[i] + "] matrix at " + offsets[i] + " does not fit rows of " + P);
+            K.copy(new int[] {B, cols[i], rows[i]}, theta.data, theta.offset + offsets[i], new int[] {P, 1, cols[i]}, out, offsets[i], new int[] {P, rows[i], 1});
+        }
+        return new Tensor(out, 0, theta.shape);
     }
 }

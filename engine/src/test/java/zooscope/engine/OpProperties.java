@@ -535,7 +535,16 @@ class OpProperties {
         float[] theta = g.floats(B * P, -1, 1);
         OpCheck.check(new OpCheck.Case("batched_linear B=" + B + " M=" + M + " in=" + in + " out=" + out,
             new float[][] {g.floats(B * M * in, -1, 1)}, new int[][] {{B, M, in}}, all(1),
-            t -> LinearAlgebra.batchedLinear(t[0], Tensor.of(theta, B, P), wOff, out, b1, b2),
+            t -> {
+                Tensor th = Tensor.of(theta, B, P), thT = LinearAlgebra.transposedBlocks(th, new int[] {wOff}, new int[] {out}, new int[] {in});
+                float[] tt = thT.toArray(); // the block transposed, the rest copied
+                for (int b = 0; b < B; b++) for (int p = 0; p < P; p++) {
+                    int q = p - wOff;
+                    float want = q >= 0 && q < out * in ? theta[b * P + wOff + (q % out) * in + q / out] : theta[b * P + p];
+                    if (tt[b * P + p] != want) throw new AssertionError("transposedBlocks at row " + b + ", entry " + p + "; " + g.why());
+                }
+                return LinearAlgebra.batchedLinear(t[0], th, thT, wOff, out, b1, b2);
+            },
             x -> {
                 double[] y = new double[B * M * out];
                 for (int b = 0; b < B; b++) {

@@ -92,7 +92,7 @@ final class BenchPretrain implements Callable<Integer> {
                 x[g] = batch.x();
                 target[g] = batch.target();
             }
-            var grouped = new GroupedEmulationStep(Encoders.createGroup(n, model, cfg.smallEncoders(), encInit),
+            var grouped = new GroupedEmulationStep(Encoders.createGroup(n, model, 1, cfg.smallEncoders(), encInit),
                 Emulator.of(model, cfg.emulatorHidden(), cfg.emulatorLayers(), Init.group(emuInit)), cfg);
             Tensor th = GroupedEmulationStep.stack(theta), xs = GroupedEmulationStep.stack(x), ts = GroupedEmulationStep.stack(target);
             Timing g = time(t -> grouped.update(th, xs, ts));

@@ -119,7 +119,7 @@ public final class PretrainGroup {
                 encoderInit[g] = Rng.stream(runs.get(g).seed, Pretrainer.INIT, 0);
                 emulatorInit[g] = Rng.stream(runs.get(g).seed, Pretrainer.INIT, 1);
             }
-            step = new GroupedEmulationStep(Encoders.createGroup(first.encoderName, model, cfg.smallEncoders(), encoderInit),
+            step = new GroupedEmulationStep(Encoders.createGroup(first.encoderName, model, cfg.probeStreams(), cfg.smallEncoders(), encoderInit),
                 Emulator.of(model, cfg.emulatorHidden(), cfg.emulatorLayers(), Init.group(emulatorInit)), cfg);
             stack();
         }

@@ -60,7 +60,7 @@ class PretrainGroupTest {
      * tolerance is zero.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"control", "statistics", "flat"})
+    @ValueSource(strings = {"control", "statistics", "flat", "interactive", "noninteractive"})
     void aRunTrainedInAGroupEqualsTheRunTrainedAlone(String encoder) throws IOException {
         Path solo = tmp.resolve("solo-" + encoder), grouped = tmp.resolve("group-" + encoder);
         List<Pretrainer.Result> alone = new ArrayList<>();
