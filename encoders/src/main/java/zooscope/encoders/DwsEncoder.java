@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
+import zooscope.engine.nn.Init;
 import zooscope.engine.nn.MLP;
 
 /**
@@ -16,16 +17,19 @@ public final class DwsEncoder extends WeightEncoder {
     private final List<DwsLayer> layers = new ArrayList<>();
     private final MLP head;
 
-    public DwsEncoder(ProbedModel model, int channels, int depth, int headHidden, Rng rng) {
-        super(model);
-        for (int i = 0; i < depth; i++) layers.add(child("layers." + i, new DwsLayer(model.layout(), i == 0 ? 4 : channels, channels, rng)));
+    public DwsEncoder(ProbedModel model, int channels, int depth, int headHidden, Rng rng) { this(model, channels, depth, headHidden, Init.solo(rng)); }
+
+    /** With {@link Init#group}: G encoders stacked along a leading model axis (θ [G, B, P] → [G, B, 16]). */
+    public DwsEncoder(ProbedModel model, int channels, int depth, int headHidden, Init init) {
+        super(model, init);
+        for (int i = 0; i < depth; i++) layers.add(child("layers." + i, new DwsLayer(model.layout(), i == 0 ? 4 : channels, channels, init)));
         int tensors = model.layout().entries().size();
-        head = child("head", new MLP(rng, tensors * channels, headHidden, EMBEDDING));
+        head = child("head", new MLP(init, tensors * channels, headHidden, EMBEDDING));
     }
 
-    /** The representation after every layer (ReLU applied between layers, not after the last). */
+    /** The representation after every layer (ReLU applied between layers, not after the last); a group's G·B rows in one batch axis. */
     DwsNet features(Tensor theta) {
-        DwsNet net = DwsNet.of(model.layout(), theta);
+        DwsNet net = DwsNet.of(model.layout(), models == 0 ? theta : theta.reshape(-1, theta.dim(-1)));
         for (int i = 0; i < layers.size(); i++) {
             net = layers.get(i).forward(net);
             if (i < layers.size() - 1) net = net.map(Tensor::relu);
@@ -40,5 +44,8 @@ public final class DwsEncoder extends WeightEncoder {
         return Tensor.concat(1, parts.toArray(Tensor[]::new));
     }
 
-    @Override protected Tensor embed(Tensor theta) { return head.forward(pooled(theta)); }
+    @Override protected Tensor embed(Tensor theta) {
+        Tensor p = pooled(theta);
+        return head.forward(models == 0 ? p : p.reshape(models, -1, p.dim(-1)));
+    }
 }

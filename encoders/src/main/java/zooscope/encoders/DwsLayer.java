@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import zooscope.engine.Rng;
 import zooscope.engine.Tensor;
+import zooscope.engine.nn.Init;
 import zooscope.engine.nn.Linear;
 import zooscope.engine.nn.LstmLayout;
 import zooscope.engine.nn.Module;
@@ -18,32 +19,37 @@ import zooscope.engine.nn.Module;
  */
 final class DwsLayer extends Module {
     private final int L, cout;
+    /** Models in a group, or 0 (solo). A group's net tensors hold its G·B rows in one batch axis (model-major); only the channel maps and the embeddings are per model. */
+    private final int models;
     private final Tensor inEmbed, outEmbed, outBiasEmbed;
     /** Per i2h tensor 0..L then per h2h tensor 0..L−1: the maps P, A, R, K, Kb, Ab. */
     private final List<Linear[]> maps = new ArrayList<>();
 
-    DwsLayer(LstmLayout layout, int cin, int cout, Rng rng) {
+    DwsLayer(LstmLayout layout, int cin, int cout, Rng rng) { this(layout, cin, cout, Init.solo(rng)); }
+
+    DwsLayer(LstmLayout layout, int cin, int cout, Init init) {
         this.L = layout.layers();
         this.cout = cout;
-        inEmbed = parameter("in_embed", Tensor.normal(rng, 1, 1, 1, layout.input(), cin));
-        outEmbed = parameter("out_embed", Tensor.normal(rng, 1, 1, layout.output(), 1, cin));
-        outBiasEmbed = parameter("out_bias_embed", Tensor.normal(rng, 1, 1, layout.output(), cin));
+        this.models = init.grouped() ? init.models() : 0;
+        inEmbed = parameter("in_embed", init.normal(1, 1, 1, layout.input(), cin));
+        outEmbed = parameter("out_embed", init.normal(1, 1, layout.output(), 1, cin));
+        outBiasEmbed = parameter("out_bias_embed", init.normal(1, 1, layout.output(), cin));
         int globals = 2 * (2 * L + 1);
-        for (int l = 0; l <= L; l++) maps.add(maps("i2h." + l, cin, globals, l > 0 ? 6 : 1, l < L ? 6 : 2, rng));
-        for (int l = 0; l < L; l++) maps.add(maps("h2h." + l, cin, globals, 5, l < L - 1 ? 4 : 3, rng));
+        for (int l = 0; l <= L; l++) maps.add(maps("i2h." + l, cin, globals, l > 0 ? 6 : 1, l < L ? 6 : 2, init));
+        for (int l = 0; l < L; l++) maps.add(maps("h2h." + l, cin, globals, 5, l < L - 1 ? 4 : 3, init));
     }
 
     /** P, A, R, K (initialised together: ±sqrt(1/Σ fan-in)), then Kb, Ab (likewise, separately). */
-    private Linear[] maps(String name, int cin, int globals, int rowSet, int colSet, Rng rng) {
+    private Linear[] maps(String name, int cin, int globals, int rowSet, int colSet, Init init) {
         double wBound = Math.sqrt(1.0 / (cin * (1 + globals + rowSet + colSet))), bBound = Math.sqrt(1.0 / (cin * (colSet + globals)));
         int[] ins = {1, globals, rowSet, colSet, colSet, globals};
         String[] names = {"P", "A", "R", "K", "Kb", "Ab"};
         Linear[] m = new Linear[6];
         for (int i = 0; i < 6; i++) {
-            m[i] = child(name + "." + names[i], new Linear(cin * ins[i], cout, rng));
+            m[i] = child(name + "." + names[i], new Linear(cin * ins[i], cout, init));
             double bound = i < 4 ? wBound : bBound;
-            m[i].weight.copyFrom(Tensor.uniform(rng, -bound, bound, m[i].weight.shape()).toArray());
-            m[i].bias.copyFrom(Tensor.uniform(rng, -bound, bound, m[i].bias.shape()).toArray());
+            m[i].weight.copyFrom(init.uniform(-bound, bound, cout, cin * ins[i]).toArray());
+            m[i].bias.copyFrom(init.uniform(-bound, bound, cout).toArray());
         }
         return m;
     }
@@ -52,11 +58,29 @@ final class DwsLayer extends Module {
     private static Tensor cm(Tensor w) { return w.mean(false, 2); }
     private static Tensor cat(Tensor... ts) { return Tensor.concat(-1, ts); }
 
+    /** A channel map: on [B, ..., in] alone; in a group on [G·B, ..., in], model g's rows through model g's map. */
+    private Tensor lin(Linear m, Tensor x) {
+        if (models == 0) return m.forward(x);
+        int[] shape = x.shape();
+        shape[shape.length - 1] = cout;
+        return m.forward(x.reshape(models, -1, x.dim(-1))).reshape(shape);
+    }
+
+    /** x plus a learned embedding [1, ..., C] ([G, 1, ..., C] in a group), broadcast over the batch (and where it has size 1). */
+    private Tensor plus(Tensor x, Tensor embed) {
+        if (models == 0) return x.add(embed);
+        int[] shape = x.shape(), split = new int[shape.length + 1];
+        split[0] = models;
+        split[1] = shape[0] / models;
+        System.arraycopy(shape, 1, split, 2, shape.length - 1);
+        return x.reshape(split).add(embed).reshape(shape);
+    }
+
     DwsNet forward(DwsNet in) {
         Tensor[] wih = in.wih().clone(), bih = in.bih().clone(), whh = in.whh(), bhh = in.bhh();
-        wih[0] = wih[0].add(inEmbed);
-        wih[L] = wih[L].add(outEmbed);
-        bih[L] = bih[L].add(outBiasEmbed);
+        wih[0] = plus(wih[0], inEmbed);
+        wih[L] = plus(wih[L], outEmbed);
+        bih[L] = plus(bih[L], outBiasEmbed);
         List<Tensor> means = new ArrayList<>();
         for (int l = 0; l < L; l++) { means.add(wih[l].mean(false, 1, 2)); means.add(whh[l].mean(false, 1, 2)); }
         means.add(wih[L].mean(false, 1, 2));
@@ -88,11 +112,11 @@ final class DwsLayer extends Module {
     /** W' = P·W + A·g + R·rowSet + K·colSet and b' = Kb·colSet + Ab·g, each broadcast where it has no axis. */
     private Tensor[] mix(Linear[] m, Tensor w, Tensor g, Tensor rowSet, Tensor colSet) {
         int B = w.dim(0), rows = w.dim(1), cols = w.dim(2);
-        Tensor gw = m[1].forward(g).reshape(B, 1, 1, cout);
-        Tensor r = m[2].forward(rowSet).reshape(B, 1, cols, cout);
-        Tensor k = m[3].forward(colSet).reshape(B, rows, 1, cout);
-        Tensor wOut = m[0].forward(w).addAll(gw, r, k);
-        Tensor bOut = m[4].forward(colSet).add(m[5].forward(g).reshape(B, 1, cout));
+        Tensor gw = lin(m[1], g).reshape(B, 1, 1, cout);
+        Tensor r = lin(m[2], rowSet).reshape(B, 1, cols, cout);
+        Tensor k = lin(m[3], colSet).reshape(B, rows, 1, cout);
+        Tensor wOut = lin(m[0], w).addAll(gw, r, k);
+        Tensor bOut = lin(m[4], colSet).add(lin(m[5], g).reshape(B, 1, cout));
         return new Tensor[] {wOut, bOut};
     }
 }

@@ -48,8 +48,8 @@ public final class Encoders {
         };
     }
 
-    /** The encoders a group of runs can train together ({@link #createGroup}): those without dropout and built from linear maps. */
-    public static final List<String> GROUPABLE = List.of("control", "statistics", "statistics-768", "flat", "noninteractive", "interactive");
+    /** The encoders a group of runs can train together ({@link #createGroup}): all but the transformer (dropout; its attention has no model axis yet). */
+    public static final List<String> GROUPABLE = List.of("control", "statistics", "statistics-768", "flat", "dws", "noninteractive", "interactive");
 
     /**
      * G encoders of one kind stacked along a leading model axis ({@link Init#group}): model g is initialised as
@@ -63,6 +63,7 @@ public final class Encoders {
             case "statistics" -> new StatisticsEncoder(model, new int[] {128}, init);
             case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, init);
             case "flat" -> new FlatEncoder(model, 128, 3, init);
+            case "dws" -> small ? new DwsEncoder(model, 8, 3, 64, init) : new DwsEncoder(model, 48, 4, 128, init);
             case "noninteractive", "interactive" -> new ProbingEncoder(model, name.equals("interactive"), small ? 64 : 256, small ? 32 : 128, probeStreams, init);
             default -> throw new IllegalStateException("unreachable: " + name);
         };
