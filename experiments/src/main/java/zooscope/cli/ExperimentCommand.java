@@ -51,7 +51,7 @@ final class ExperimentCommand implements Callable<Integer> {
     int supervisedUpdates = 300;
 
     @Option(names = "--group", paramLabel = "N", description = "Pre-train up to N seeds of an encoder together (one batched pass per update for all; the same numbers as alone), for the encoders that can be grouped: "
-        + "control, statistics, statistics-768, flat, dws, noninteractive, interactive; the transformer (not yet groupable), and --group 1, train one run at a time (default: ${DEFAULT-VALUE}).")
+        + "control, statistics, statistics-768, flat, noninteractive, interactive; DWS (slower in a group on the CPU), the transformer (not groupable yet), and --group 1 train one run at a time (default: ${DEFAULT-VALUE}).")
     int group = 8;
 
     @Option(names = "--shard", paramLabel = "I/N", description = "Run only the I-th of N contiguous blocks of units (0-based).")

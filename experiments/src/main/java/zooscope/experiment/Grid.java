@@ -31,6 +31,12 @@ import zooscope.zoo.ZooKind;
  */
 public final class Grid {
     public static final String ARGS = "grid.json";
+    /**
+     * The encoders whose seeds the grid pre-trains together ({@link Settings#group}): the groupable ones but
+     * DWS, whose group is slower per run than its solo runs on the CPU (0.81–0.86× measured: its layers are
+     * memory-bound and a group's tensors are G times larger; bench/README.md).
+     */
+    public static final List<String> GROUPED = Encoders.GROUPABLE.stream().filter(e -> !e.equals("dws")).toList();
 
     /**
      * {@code supervisedUpdates} 0 skips the supervised baseline. {@code group}: the most pre-training runs of one
@@ -94,7 +100,7 @@ public final class Grid {
             Unit u = all.get(i);
             Path dir = u.dir(out);
             log.printf("[%d/%d] %s seed %d (%s elapsed)%n", i - from + 1, to - from, u.encoder(), u.seed(), zooscope.zoo.ZooGenerator.duration((System.nanoTime() - t0) / 1e9));
-            if (s.group() > 1 && Encoders.GROUPABLE.contains(u.encoder()) && grouped.add(u.encoder())) {
+            if (s.group() > 1 && GROUPED.contains(u.encoder()) && grouped.add(u.encoder())) {
                 // this shard's runs of the encoder, pre-trained together in groups of at most s.group(); their units then find them finished
                 List<Pretrainer> runs = new ArrayList<>();
                 for (Unit v : all.subList(i, to)) if (v.encoder().equals(u.encoder())) runs.add(new Pretrainer(zooDir, v.encoder(), v.seed(), s.pretrain(), v.dir(out).resolve("pretrain")));

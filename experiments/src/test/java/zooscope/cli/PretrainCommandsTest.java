@@ -95,13 +95,13 @@ class PretrainCommandsTest {
     }
 
     /**
-     * The grid pre-trains the seeds of a groupable encoder together by default (--group 8) and the rest one at a
-     * time; every unit's files equal those of the grid run with --group 1 (the log's elapsed column aside).
+     * The grid pre-trains the seeds of an encoder together by default (--group 8), DWS one at a time (slower
+     * in a group on the CPU); every unit's files equal those of the grid run with --group 1 (the log's elapsed column aside).
      */
     @Test
     void theGridGroupsSeedsAndGetsTheSameFilesAsAlone() throws IOException {
         Path grouped = tmp.resolve("grid-grouped"), alone = tmp.resolve("grid-alone");
-        String[] common = {"experiment", "--zoo", zoo.toString(), "--encoders", "statistics,noninteractive", "--seeds", "3", "--steps", "12", "--eval-every", "5",
+        String[] common = {"experiment", "--zoo", zoo.toString(), "--encoders", "statistics,dws", "--seeds", "3", "--steps", "12", "--eval-every", "5",
             "--frozen-updates", "20", "--supervised-updates", "0", "--out"};
         StringWriter err = new StringWriter();
         java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
@@ -113,9 +113,9 @@ class PretrainCommandsTest {
             System.setOut(old);
         }
         String log = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(log.contains("pre-training 3 runs of statistics together (seeds [1, 2, 3])") && !log.contains("runs of noninteractive together"), log);
+        assertTrue(log.contains("pre-training 3 runs of statistics together (seeds [1, 2, 3])") && !log.contains("runs of dws together"), log);
         assertEquals(0, run(err, concat(common, alone.toString(), "--group", "1")), err.toString());
-        for (String e : new String[] {"statistics", "noninteractive"}) {
+        for (String e : new String[] {"statistics", "dws"}) {
             for (int seed = 1; seed <= 3; seed++) {
                 Path a = alone.resolve(e).resolve("seed" + seed), b = grouped.resolve(e).resolve("seed" + seed);
                 for (String f : new String[] {"pretrain/encoder.safetensors", "pretrain/emulator.safetensors", "pretrain/checkpoint.safetensors", "embeddings.npy"}) {
@@ -181,6 +181,9 @@ class PretrainCommandsTest {
         badInput("--seeds must be positive, got 0", "experiment", "--zoo", z, "--seeds", "0", "--out", out);
         badInput("unknown encoder 'lstm' in --encoders", "experiment", "--zoo", z, "--encoders", "statistics,lstm", "--out", out);
         badInput("--shard must be i/n with 0 <= i < n, got 3/2", "experiment", "--zoo", z, "--encoders", "statistics", "--shard", "3/2", "--out", out);
+        badInput("--group must be positive, got 0", "experiment", "--zoo", z, "--encoders", "statistics", "--group", "0", "--out", out);
+        badInput("encoder 'transformer' cannot be trained in a group yet", "pretrain", "--zoo", z, "--encoder", "transformer", "--group", "2", "--out", out);
+        badInput("--group must be positive, got -1", "pretrain", "--zoo", z, "--encoder", "statistics", "--group", "-1", "--out", out);
         badInput("give exactly one of --run RUN_DIR (frozen z) and --supervised ENCODER", "downstream", "--zoo", z, "--run", out, "--supervised", "statistics", "--target", "task");
         badInput("give exactly one of", "downstream", "--zoo", z, "--target", "task");
         badInput("unknown --target 'angle'", "downstream", "--zoo", z, "--supervised", "statistics", "--target", "angle");
