@@ -72,7 +72,6 @@ final class PretrainCommand implements Callable<Integer> {
         Args.outputFolder("--out", out);
         Args.positive("--group", group);
         if (group > 1) zooscope.encoders.Encoders.checkGroupable(encoder);
-        System.out.println("preset " + c.preset() + ": " + c.toMap());
         java.util.List<Path> dirs = new java.util.ArrayList<>();
         java.util.List<Pretrainer> runs = new java.util.ArrayList<>();
         for (int g = 0; g < group; g++) {
@@ -80,6 +79,7 @@ final class PretrainCommand implements Callable<Integer> {
             dirs.add(dir);
             runs.add(new Pretrainer(zoo, encoder, seed + g, c, dir));
         }
+        System.out.println("preset " + c.preset() + ": " + c.toMap());
         java.util.List<Pretrainer.Result> results = group == 1 ? java.util.List.of(runs.get(0).run(System.out)) : new zooscope.pretrain.PretrainGroup(runs).run(System.out);
         for (int g = 0; g < group; g++) {
             Pretrainer.Result r = results.get(g);

@@ -19,8 +19,8 @@ import zooscope.zoo.FolderLock;
  * is one pass of batched products for all runs and one AdamW step; each run's gradients are clipped on their
  * own. Each run keeps its own folder and everything in it: data order, rollouts and augmentation of its
  * seed, evaluations, checkpoints, logs, result. Evaluations and checkpoints go through the run's own
- * {@link Pretrainer} after its slice of the group is copied back into it, so a run's folder has the same
- * files as a run trained alone; the numbers agree with it to float32 rounding (tested), and a killed group
+ * {@link Pretrainer} after its slice of the group is copied back into it. Each model's arithmetic is the solo
+ * kernels', so a run's folder ends with the same bits as the run trained alone (tested), and a killed group
  * resumes from the runs' checkpoints to the same bits as an uninterrupted group (tested).
  */
 public final class PretrainGroup {
@@ -80,11 +80,11 @@ public final class PretrainGroup {
     /** Trains runs {@code members} together over updates from..until; false if stopped by the test hook. */
     private boolean train(List<Integer> members, List<Pretrainer.State> states, int from, int until, PrintStream out) throws IOException {
         List<Pretrainer> group = members.stream().map(runs::get).toList();
-        Members step = new Members(group);
+        Members together = new Members(group);
         for (int t = from; t <= until; t++) {
             double[] losses;
             try {
-                losses = step.update(t);
+                losses = together.update(t);
             } catch (GroupedEmulationStep.ModelFault f) {
                 int i = f.model < 0 ? 0 : f.model;
                 throw states.get(members.get(i)).stopped(f.fault, t);
@@ -92,7 +92,7 @@ public final class PretrainGroup {
             for (int j = 0; j < group.size(); j++) {
                 Pretrainer r = group.get(j);
                 Pretrainer.State s = states.get(members.get(j));
-                if (r.evaluates(t)) step.copyInto(j);
+                if (r.evaluates(t)) together.copyInto(j);
                 r.afterUpdate(s, t, losses[j], line -> out.println(r.encoderName + " seed " + r.seed + ", " + line));
                 s.start = t + 1;
                 if (t == r.cfg.steps()) s.finished = r.finish(s);
