@@ -92,6 +92,59 @@ public final class Functional {
         return x.mul(Tensor.of(x.backend, mask, x.shape));
     }
 
+    /**
+     * Attention with dropout on its weights, checkpointed: softmax(q·kᵀ) (rows over the keys), dropped out as
+     * {@link #dropout} would with the same draws from {@code rng}, times v; q [N, T, e] (already scaled),
+     * k [N, S, e], v [N, S, f] → [N, T, f]. Between forward and backward it keeps only its inputs and the dropout
+     * mask as bits; backward recomputes the [N, T, S] weights and runs the same ops' backward, so the values and
+     * gradients are the unfused chain's bit for bit, without its four [N, T, S] tensors held per layer until
+     * backward (the transformer's 519 tokens: 138 MB each per layer at the paper preset).
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, double p, boolean training, Rng rng) {
+        if (q.rank() != 3 || k.rank() != 3 || v.rank() != 3 || k.dim(0) != q.dim(0) || v.dim(0) != q.dim(0) || k.dim(2) != q.dim(2) || v.dim(1) != k.dim(1)) {
+            throw new IllegalArgumentException("attention: q " + Shapes.str(q.shape) + ", k " + Shapes.str(k.shape) + ", v " + Shapes.str(v.shape)
+                + ": expected q [N, T, e], k [N, S, e], v [N, S, f]");
+        }
+        long[] keep = null;
+        float scale = 1f;
+        if (training && p != 0) {
+            if (!(p > 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+            scale = (float) (1 / (1 - p));
+            long n = (long) q.dim(0) * q.dim(1) * k.dim(1);
+            keep = new long[(int) ((n + 63) / 64)];
+            for (long i = 0; i < n; i++) if (!(rng.nextDouble() < p)) keep[(int) (i >>> 6)] |= 1L << i; // the draws of dropout(), in order
+        }
+        Tensor out;
+        try (var off = Grad.off()) {
+            out = attentionChain(q, k, v, keep, scale);
+        }
+        long[] mask = keep;
+        float s = scale;
+        return Tensor.attach(out, "attention", g -> {
+            Tensor qd = leaf(q), kd = leaf(k), vd = leaf(v);
+            try (var on = Grad.on()) {
+                attentionChain(qd, kd, vd, mask, s).backward(g);
+            }
+            for (Tensor[] pair : new Tensor[][] {{q, qd}, {k, kd}, {v, vd}}) {
+                if (pair[0].requiresGrad && pair[1].grad != null) pair[0].backend.axpy(pair[0].size, 1f, pair[1].grad, 0, pair[0].gradBuffer(), 0);
+            }
+        }, q, k, v);
+    }
+
+    /** The unfused ops: bmm, softmax, dropout's multiplication by the mask (null: none), bmm. */
+    private static Tensor attentionChain(Tensor q, Tensor k, Tensor v, long[] keep, float scale) {
+        Tensor w = q.bmm(k.transpose(1, 2)).softmax();
+        if (keep != null) {
+            float[] m = new float[w.size];
+            for (int i = 0; i < m.length; i++) m[i] = (keep[i >>> 6] >>> i & 1) != 0 ? scale : 0f;
+            w = w.mul(Tensor.of(w.backend, m, w.shape));
+        }
+        return w.bmm(v);
+    }
+
+    /** The values of t as a new leaf, requiring a gradient where t does. */
+    private static Tensor leaf(Tensor t) { return t.requiresGrad ? t.detach().requiresGrad() : t.detach(); }
+
     static Tensor l2Normalize(Tensor x, double eps) {
         Backend k = x.backend;
         int c = x.dim(-1), rows = x.size / c;

@@ -20,6 +20,14 @@ public final class Grad {
         return () -> flag[0] = before;
     }
 
+    /** Turns recording on until the returned scope is closed (for a backward pass that recomputes part of the graph). */
+    public static Scope on() {
+        boolean[] flag = ENABLED.get();
+        boolean before = flag[0];
+        flag[0] = true;
+        return () -> flag[0] = before;
+    }
+
     /** A scope that restores the previous recording state on close. */
     public interface Scope extends AutoCloseable {
         @Override void close();

@@ -244,10 +244,15 @@ public final class Tensor {
     public void backward(float[] gradOut) {
         if (!requiresGrad) throw new IllegalStateException("backward(): this tensor does not depend on any tensor that requires grad");
         if (gradOut.length != size) throw new IllegalArgumentException("gradOut has " + gradOut.length + " values, tensor " + size);
-        List<Tensor> order = topologicalOrder();
         Buffer seed = backend.allocate(size);
         backend.copyIn(gradOut, 0, seed, 0, size);
-        backend.axpy(size, 1f, seed, 0, gradBuffer(), 0);
+        backward(seed);
+    }
+
+    /** Backward with ∂L/∂this in a buffer of this tensor's backend ([size] at offset 0). */
+    void backward(Buffer gradOut) {
+        List<Tensor> order = topologicalOrder();
+        backend.axpy(size, 1f, gradOut, 0, gradBuffer(), 0);
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.node == null || t.grad == null) continue;

@@ -501,6 +501,60 @@ class OpProperties {
         }
     }
 
+    /** Checkpointed attention without dropout against its float64 reference (softmax over the keys), with finite differences. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void attention(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int N = g.dim(3), T = g.dim(5), S = g.dim(5), e = g.dim(4), f = g.dim(4);
+        OpCheck.check(new OpCheck.Case("attention N=" + N + " T=" + T + " S=" + S + " e=" + e + " f=" + f,
+            new float[][] {g.floats(N * T * e, -1, 1), g.floats(N * S * e, -1, 1), g.floats(N * S * f, -1, 1)},
+            new int[][] {{N, T, e}, {N, S, e}, {N, S, f}}, all(3), t -> Functional.attention(t[0], t[1], t[2], 0.1, false, null), x -> {
+                double[] out = new double[N * T * f];
+                for (int n = 0; n < N; n++) for (int i = 0; i < T; i++) {
+                    double[] w = new double[S];
+                    double max = Double.NEGATIVE_INFINITY, z = 0;
+                    for (int j = 0; j < S; j++) {
+                        for (int c = 0; c < e; c++) w[j] += x[0][(n * T + i) * e + c] * x[1][(n * S + j) * e + c];
+                        max = Math.max(max, w[j]);
+                    }
+                    for (int j = 0; j < S; j++) { w[j] = Math.exp(w[j] - max); z += w[j]; }
+                    for (int j = 0; j < S; j++) for (int c = 0; c < f; c++) out[(n * T + i) * f + c] += w[j] / z * x[2][(n * S + j) * f + c];
+                }
+                return out;
+            }), g);
+    }
+
+    /**
+     * With dropout in training, checkpointed attention gives the unfused chain's values and gradients bit for bit
+     * (the same draws from the same stream, the same ops recomputed in backward), on every backend.
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void attentionEqualsTheUnfusedChain(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int N = g.dim(3), T = g.dim(6), S = g.dim(6), e = g.dim(4), f = g.dim(4);
+        float[] q = g.floats(N * T * e, -2, 2), k = g.floats(N * S * e, -2, 2), v = g.floats(N * S * f, -1, 1), up = g.floats(N * T * f, -1, 1);
+        long rngSeed = g.r.nextLong();
+        zooscope.kernels.Backend before = zooscope.kernels.Backends.current();
+        try {
+            for (zooscope.kernels.Backend be : OpCheck.BACKENDS) {
+                zooscope.kernels.Backends.use(be);
+                Tensor[] a = {Tensor.of(q, N, T, e).requiresGrad(), Tensor.of(k, N, S, e).requiresGrad(), Tensor.of(v, N, S, f).requiresGrad()};
+                Tensor[] b = {Tensor.of(q, N, T, e).requiresGrad(), Tensor.of(k, N, S, e).requiresGrad(), Tensor.of(v, N, S, f).requiresGrad()};
+                Tensor fused = Functional.attention(a[0], a[1], a[2], 0.3, true, new Rng(rngSeed));
+                Tensor chain = Functional.dropout(b[0].bmm(b[1].transpose(1, 2)).softmax(), 0.3, true, new Rng(rngSeed)).bmm(b[2]);
+                String why = be.name() + "; " + g.why();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(chain.toArray(), fused.toArray(), "values, " + why);
+                fused.backward(up);
+                chain.backward(up);
+                for (int i = 0; i < 3; i++) org.junit.jupiter.api.Assertions.assertArrayEquals(b[i].grad(), a[i].grad(), "gradient of input " + i + ", " + why);
+            }
+        } finally {
+            zooscope.kernels.Backends.use(before);
+        }
+    }
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void lstmCell(long seed) {

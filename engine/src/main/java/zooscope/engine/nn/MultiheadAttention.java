@@ -37,9 +37,8 @@ public final class MultiheadAttention extends Module {
         Tensor q = splitHeads(qkv.slice(2, 0, d), B, T, hd).mul((float) (1 / Math.sqrt(hd)));
         Tensor k = splitHeads(qkv.slice(2, d, 2 * d), B, T, hd);
         Tensor v = splitHeads(qkv.slice(2, 2 * d, 3 * d), B, T, hd);
-        Tensor attn = q.bmm(k.transpose(1, 2)).softmax();                              // [B·h, T, T]
-        attn = Functional.dropout(attn, dropout, isTraining(), dropoutRng);
-        Tensor ctx = attn.bmm(v)                                                        // [B·h, T, hd]
+        // softmax(q·kᵀ) [B·h, T, T], dropout, times v → [B·h, T, hd]; the weights are recomputed in backward, not kept
+        Tensor ctx = Functional.attention(q, k, v, dropout, isTraining(), dropoutRng)
             .reshape(B, heads, T, hd).permute(0, 2, 1, 3).reshape(B, T, d);
         return outProj.forward(ctx);
     }
