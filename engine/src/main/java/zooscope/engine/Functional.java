@@ -131,6 +131,40 @@ public final class Functional {
         }, q, k, v);
     }
 
+    /**
+     * f(x), checkpointed: between forward and backward it keeps only x (and the states of {@code rngs}, the
+     * generators f draws from, e.g. for dropout); backward restores those states, runs f again recording the
+     * graph, and runs that graph's backward, so values and gradients are those of f unfused, bit for bit, for
+     * the memory of f's intermediate tensors (the transformer's feed-forward block: four [B·519, 512] tensors per
+     * layer at the paper preset) and the cost of one more forward of f. {@code parameters}: the tensors f uses
+     * besides x that may need gradients (their gradients accumulate in the recompute, as f's own ops would).
+     * The generators are left in their present state after the recompute.
+     */
+    public static Tensor checkpoint(java.util.function.UnaryOperator<Tensor> f, Tensor x, java.util.List<Tensor> parameters, Rng... rngs) {
+        if (!Grad.enabled()) return f.apply(x);
+        Rng[] before = new Rng[rngs.length];
+        for (int i = 0; i < rngs.length; i++) before[i] = rngs[i].copy();
+        Tensor out;
+        try (var off = Grad.off()) {
+            out = f.apply(x);
+        }
+        Tensor[] inputs = new Tensor[parameters.size() + 1];
+        inputs[0] = x;
+        for (int i = 0; i < parameters.size(); i++) inputs[i + 1] = parameters.get(i);
+        return Tensor.attach(out, "checkpoint", g -> {
+            Rng[] now = new Rng[rngs.length];
+            for (int i = 0; i < rngs.length; i++) { now[i] = rngs[i].copy(); rngs[i].setTo(before[i]); }
+            Tensor xd = leaf(x);
+            if (x.requiresGrad) xd.grad = x.gradBuffer(); // f's first op accumulates into x's gradient as it would unfused (same order, same bits)
+            try (var on = Grad.on()) {
+                Tensor again = f.apply(xd);
+                if (again.requiresGrad) again.backward(g);
+            } finally {
+                for (int i = 0; i < rngs.length; i++) rngs[i].setTo(now[i]);
+            }
+        }, inputs);
+    }
+
     /** The unfused ops: bmm, softmax, dropout's multiplication by the mask (null: none), bmm. */
     private static Tensor attentionChain(Tensor q, Tensor k, Tensor v, long[] keep, float scale) {
         Tensor w = q.bmm(k.transpose(1, 2)).softmax();

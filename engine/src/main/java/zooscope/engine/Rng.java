@@ -14,6 +14,16 @@ public final class Rng {
     /** Restarts this generator as {@code new Rng(seed)} would start (for modules that own a dropout stream). */
     public void reseed(long seed) { state = seed; spareNormal = Double.NaN; }
 
+    /** A generator in this one's present state (this one is left as it is). */
+    public Rng copy() {
+        Rng c = new Rng(state);
+        c.spareNormal = spareNormal;
+        return c;
+    }
+
+    /** Puts this generator into {@code other}'s present state (for replaying draws, e.g. dropout in a recompute). */
+    public void setTo(Rng other) { state = other.state; spareNormal = other.spareNormal; }
+
     /** A stream derived from a seed and any number of keys (run index, purpose code, ...). */
     public static Rng stream(long seed, long... keys) {
         long s = mix(seed ^ 0x9E3779B97F4A7C15L);

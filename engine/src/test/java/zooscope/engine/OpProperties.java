@@ -555,6 +555,63 @@ class OpProperties {
         }
     }
 
+    /** A checkpointed function (x·w, tanh, times x; w as a parameter of f) against its float64 reference, with finite differences. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void checkpoint(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int R = g.dim(5), C = g.dim(5);
+        OpCheck.check(new OpCheck.Case("checkpoint R=" + R + " C=" + C,
+            new float[][] {g.floats(R * C, -2, 2), g.floats(C, -2, 2)}, new int[][] {{R, C}, {C}}, all(2),
+            t -> Functional.checkpoint(x -> x.mul(t[1]).tanh().mul(x), t[0], java.util.List.of(t[1])), x -> {
+                double[] out = new double[R * C];
+                for (int i = 0; i < R * C; i++) out[i] = Math.tanh(x[0][i] * x[1][i % C]) * x[0][i];
+                return out;
+            }), g);
+    }
+
+    /**
+     * A checkpointed block with dropout inside (a transformer layer's feed-forward shape: linear, ReLU, dropout,
+     * linear, with draws from the same stream before and after it and a residual around it) gives the unfused
+     * chain's values and gradients, of the input and of every parameter, bit for bit, on every backend.
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void checkpointEqualsTheUnfusedChain(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int B = g.dim(3), T = g.dim(5), d = g.dim(6), ffn = g.dim(8);
+        float[] x = g.floats(B * T * d, -2, 2), up = g.floats(B * T * d, -1, 1);
+        long rngSeed = g.r.nextLong(), initSeed = g.r.nextLong();
+        zooscope.kernels.Backend before = zooscope.kernels.Backends.current();
+        try {
+            for (zooscope.kernels.Backend be : OpCheck.BACKENDS) {
+                zooscope.kernels.Backends.use(be);
+                Tensor[] out = new Tensor[2], in = new Tensor[2];
+                long[] next = new long[2];
+                java.util.List<java.util.List<Tensor>> params = new java.util.ArrayList<>();
+                for (int fused = 0; fused < 2; fused++) {
+                    Rng rng = new Rng(rngSeed), init = new Rng(initSeed);
+                    zooscope.engine.nn.Linear l1 = new zooscope.engine.nn.Linear(d, ffn, init), l2 = new zooscope.engine.nn.Linear(ffn, d, init);
+                    java.util.function.UnaryOperator<Tensor> block = h -> l2.forward(Functional.dropout(l1.forward(h).relu(), 0.3, true, rng));
+                    in[fused] = Tensor.of(x, B, T, d).requiresGrad();
+                    Tensor h = Functional.dropout(in[fused].tanh(), 0.2, true, rng);
+                    Tensor ff = fused == 1 ? Functional.checkpoint(block, h, java.util.List.of(l1.weight, l1.bias, l2.weight, l2.bias), rng) : block.apply(h);
+                    out[fused] = h.add(Functional.dropout(ff, 0.4, true, rng));
+                    out[fused].backward(up);
+                    next[fused] = rng.nextLong(); // the recompute in backward leaves the stream where forward left it
+                    params.add(java.util.List.of(l1.weight, l1.bias, l2.weight, l2.bias));
+                }
+                String why = be.name() + "; " + g.why();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(out[0].toArray(), out[1].toArray(), "values, " + why);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(in[0].grad(), in[1].grad(), "gradient of the input, " + why);
+                org.junit.jupiter.api.Assertions.assertEquals(next[0], next[1], "the dropout stream after backward, " + why);
+                for (int i = 0; i < 4; i++) org.junit.jupiter.api.Assertions.assertArrayEquals(params.get(0).get(i).grad(), params.get(1).get(i).grad(), "gradient of parameter " + i + ", " + why);
+            }
+        } finally {
+            zooscope.kernels.Backends.use(before);
+        }
+    }
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void lstmCell(long seed) {

@@ -41,6 +41,9 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate after every N-th pre-training update, overriding the preset's.")
     Integer evalEvery;
 
+    @Option(names = "--lr", paramLabel = "X", description = "Pre-training learning rate (constant), overriding the preset's (paper 1e-4, small 1e-3).")
+    Double lr;
+
     @Option(names = "--eval-rollouts", paramLabel = "one|all", description = "Validation and OOD loss on one seeded stored rollout per RNN (one) or on all stored rollouts (all) (default: ${DEFAULT-VALUE}).")
     String evalRollouts = "one";
 
@@ -65,7 +68,7 @@ final class ExperimentCommand implements Callable<Integer> {
         List<String> enc = encoders.equals("all") ? ALL : Arrays.stream(encoders.split(",")).map(String::strip).toList();
         for (String e : enc) if (!Encoders.NAMES.contains(e)) throw new IllegalArgumentException("unknown encoder '" + e + "' in --encoders: expected all or names from " + Encoders.NAMES);
         int[] sh = ZooCommand.parseShard(shard);
-        PretrainConfig c = PretrainCommand.config(preset, steps, evalEvery, evalRollouts, "tv", 1);
+        PretrainConfig c = PretrainCommand.config(preset, steps, evalEvery, lr, evalRollouts, "tv", 1);
         Args.zoo("--zoo", zoo);
         Args.outputFolder("--out", out);
         Grid.run(zoo, enc, seeds, new Grid.Settings(c, frozenUpdates, supervisedUpdates, group), sh[0], sh[1], out, System.out);

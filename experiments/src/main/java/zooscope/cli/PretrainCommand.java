@@ -41,6 +41,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", paramLabel = "N", description = "Evaluate after every N-th update, overriding the preset's.")
     Integer evalEvery;
 
+    @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate (constant), overriding the preset's (paper 1e-4, small 1e-3).")
+    Double lr;
+
     @Option(names = "--eval-rollouts", paramLabel = "one|all", description = "Validation and OOD loss on one seeded stored rollout per RNN (one, the reference's way) or as the mean over all stored rollouts of every RNN (all; batched, steadier) (default: ${DEFAULT-VALUE}).")
     String evalRollouts = "one";
 
@@ -55,18 +58,19 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Mixin BackendOption backend;
 
-    static PretrainConfig config(String preset, Integer steps, Integer evalEvery, String evalRollouts, String loss, int probeStreams) {
+    static PretrainConfig config(String preset, Integer steps, Integer evalEvery, Double lr, String evalRollouts, String loss, int probeStreams) {
         Args.oneOf("--eval-rollouts", evalRollouts, java.util.List.of("one", "all"));
         PretrainConfig c = PretrainConfig.preset(preset).withLoss(EmulationLoss.byId(loss)).withProbeStreams(probeStreams).withEvalAllRollouts(evalRollouts.equals("all"));
         if (steps != null) c = c.withSteps(steps);
         if (evalEvery != null) c = c.withEvalEvery(evalEvery);
+        if (lr != null) c = c.withLr(lr);
         return c;
     }
 
     @Override
     public Integer call() throws Exception {
         if (!names.equals("zooscope") && !names.equals("reference")) throw new IllegalArgumentException("--names must be zooscope or reference, got '" + names + "'");
-        PretrainConfig c = config(preset, steps, evalEvery, evalRollouts, loss, probeStreams);
+        PretrainConfig c = config(preset, steps, evalEvery, lr, evalRollouts, loss, probeStreams);
         if (names.equals("reference") && encoder.equals("control")) throw new IllegalArgumentException("--names reference: the control encoder has no counterpart in the reference implementation (only the six encoders of the paper do)");
         Args.zoo("--zoo", zoo);
         Args.outputFolder("--out", out);

@@ -25,6 +25,7 @@ public record PretrainConfig(String preset, int steps, int batch, int evalEvery,
         if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
         if (evalEvery < 1) throw new IllegalArgumentException("--eval-every must be positive, got " + evalEvery);
         if (probeStreams < 1) throw new IllegalArgumentException("--probe-streams must be positive, got " + probeStreams);
+        if (!(lr > 0 && lr < 1)) throw new IllegalArgumentException("--lr must be in (0, 1), got " + lr);
     }
 
     /** PAPER.md §9: 100,000 updates, batch 64, emulator 2×256, AdamW lr 1e-4, weight decay 0.01, clipping 0.1 per group, TV. */
@@ -53,6 +54,7 @@ public record PretrainConfig(String preset, int steps, int batch, int evalEvery,
     public PretrainConfig withEvalEvery(int v) { return new PretrainConfig(preset, steps, batch, v, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
     public PretrainConfig withLoss(EmulationLoss v) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, v, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
     public PretrainConfig withProbeStreams(int v) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, v, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
+    public PretrainConfig withLr(double v) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, v, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, evalAllRollouts); }
     public PretrainConfig withEvalAllRollouts(boolean v) { return new PretrainConfig(preset, steps, batch, evalEvery, emulatorHidden, emulatorLayers, lr, weightDecay, clip, loss, smallEncoders, probeStreams, cloneRnns, cloneSamples, cloneImages, v); }
 
     /** As recorded in the run folder. */

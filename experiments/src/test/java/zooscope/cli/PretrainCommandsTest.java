@@ -154,9 +154,11 @@ class PretrainCommandsTest {
         Path runDir = tmp.resolve("run");
         StringWriter err = new StringWriter();
         assertEquals(0, run(err, "pretrain", "--zoo", zoo.toString(), "--encoder", "statistics", "--out", runDir.toString(), "--steps", "2", "--eval-every", "1",
-            "--loss", "reverse-kl"), err.toString());
+            "--loss", "reverse-kl", "--lr", "3e-4"), err.toString());
         assertEquals(4, Files.readAllLines(runDir.resolve("log.csv")).size(), "header + evaluations after updates 0, 1, 2");
-        assertEquals("reverse-kl", new ObjectMapper().readTree(runDir.resolve("config.json").toFile()).get("pretrain").get("loss").asText());
+        JsonNode recorded = new ObjectMapper().readTree(runDir.resolve("config.json").toFile()).get("pretrain");
+        assertEquals("reverse-kl", recorded.get("loss").asText());
+        assertEquals(3e-4, recorded.get("lr").asDouble(), "--lr is the run's learning rate, recorded");
         err = new StringWriter();
         assertEquals(0, run(err, "downstream", "--zoo", zoo.toString(), "--run", runDir.toString(), "--target", "performance", "--updates", "10"), err.toString());
         JsonNode r = new ObjectMapper().readTree(runDir.resolve("downstream-performance.json").toFile());
@@ -194,6 +196,8 @@ class PretrainCommandsTest {
         badInput("not an experiment folder", "report", tmp.resolve("nothing").toString());
         badInput("unknown --eval-rollouts 'some': expected one of one, all", "pretrain", "--zoo", z, "--encoder", "statistics", "--eval-rollouts", "some", "--out", out);
         badInput("the control encoder has no counterpart in the reference implementation", "pretrain", "--zoo", z, "--encoder", "control", "--names", "reference", "--out", out);
+        badInput("--lr must be in (0, 1), got 0.0", "pretrain", "--zoo", z, "--encoder", "statistics", "--lr", "0", "--out", out);
+        badInput("--lr must be in (0, 1), got NaN", "experiment", "--zoo", z, "--encoders", "statistics", "--lr", "NaN", "--out", out);
         assertFalse(Files.exists(Path.of(out)), "refused commands create nothing");
     }
 }
