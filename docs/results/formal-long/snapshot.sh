@@ -6,6 +6,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 from=${OUT:-$root/runs/formal-long}
 to=$root/docs/results/formal-long
+zoo=$(sed -n 's/^ *"zoo" : "\(.*\)",$/\1/p' "$from/shard0/grid.json")
+for r in "$from"/shard*/*/seed*/pretrain; do   # the PCA's embeddings (left out of the copies below), again from each finished run's best encoder
+  u=$(dirname "$r"); enc=$(basename "$(dirname "$u")")
+  [ -f "$r/result.json" ] && [ ! -f "$u/embeddings.npy" ] && [ "$enc" != control ] \
+    && "$root/zooscope" encode --zoo "$zoo" --encoder "$enc" --run "$r" --out "$u/embeddings.npy" > /dev/null
+done
 "$root/zooscope" report "$from/shard0" "$from/shard1" --out "$to/report" > /dev/null   # from the live folders: the PCA needs embeddings.npy
 for s in shard0 shard1; do
   [ -d "$from/$s" ] || continue
