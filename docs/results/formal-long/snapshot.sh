@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Copies the long study's run folders (runs/formal-long by default) into docs/results/formal-long/shard0|1,
+# Copies the long study's run folders (runs/formal-long by default) into docs/results/formal-long/shard0..3,
 # checkpoints of unfinished runs included, so that a later session can resume them (OUT=docs/results/formal-long run.sh), and
 # writes the interim report into docs/results/formal-long/report. embeddings.npy is left out (rewritten by the grid when needed).
 set -euo pipefail
@@ -12,8 +12,8 @@ for r in "$from"/shard*/*/seed*/pretrain; do   # the PCA's embeddings (left out 
   [ -f "$r/result.json" ] && [ ! -f "$u/embeddings.npy" ] && [ "$enc" != control ] \
     && "$root/zooscope" encode --zoo "$zoo" --encoder "$enc" --run "$r" --out "$u/embeddings.npy" > /dev/null
 done
-"$root/zooscope" report "$from/shard0" "$from/shard1" --out "$to/report" > /dev/null   # from the live folders: the PCA needs embeddings.npy
-for s in shard0 shard1; do
+"$root/zooscope" report "$from"/shard[0-9] --out "$to/report" > /dev/null   # from the live folders: the PCA needs embeddings.npy
+for s in shard0 shard1 shard2 shard3; do
   [ -d "$from/$s" ] || continue
   rm -rf "${to:?}/$s"
   cp -a "$from/$s" "$to/$s"

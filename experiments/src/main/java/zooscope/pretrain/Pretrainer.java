@@ -136,7 +136,8 @@ public final class Pretrainer {
     /** Where a run stands between updates: the next update, the best evaluation so far, the training loss since the last one. */
     final class State {
         Result finished;
-        int start, bestStep = -1, saved, lossCount;
+        /** start: the next update to train (a group moves it along); first: the first update this process trains (for the ETA). */
+        int start, first, bestStep = -1, saved, lossCount;
         double best = Double.POSITIVE_INFINITY, lossSum;
         double[] bestRow;
         long t0;
@@ -184,6 +185,7 @@ public final class Pretrainer {
             zoo.kind.id, train.length, split.rows(TaskSplit.Part.VAL).length, split.rows(TaskSplit.Part.OOD).length, split.taskCount(),
             cfg.preset(), seed, s.start, cfg.steps(), cfg.loss().id);
         if (clones == null && cfg.cloneImages() > 0) clones = MnistCloneCheck.create(this, cfg.cloneImages(), out);
+        s.first = s.start;
         s.t0 = System.nanoTime();
         return s;
     }
@@ -208,7 +210,7 @@ public final class Pretrainer {
         }
         checkpoint(t, s.best, s.bestStep, s.bestRow);
         s.saved = t;
-        double secs = (System.nanoTime() - s.t0) / 1e9, eta = secs / (t - s.start + 1) * (cfg.steps() - t);
+        double secs = (System.nanoTime() - s.t0) / 1e9, eta = secs / (t - s.first + 1) * (cfg.steps() - t);
         log.accept(String.format("update %d: train %.5f, validation %.5f, OOD %.5f%s (best %.5f after %d); %s elapsed, ETA %s", t, row[1], row[2], row[3],
             Double.isNaN(row[4]) ? "" : String.format(", clone |Δperf| val %.3f OOD %.3f", row[4], row[5]), s.best, s.bestStep,
             ZooGenerator.duration(secs), ZooGenerator.duration(eta)));
