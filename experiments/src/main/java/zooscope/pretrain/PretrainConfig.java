@@ -25,7 +25,7 @@ public record PretrainConfig(String preset, int steps, int batch, int evalEvery,
         if (batch < 1) throw new IllegalArgumentException("--batch must be positive, got " + batch);
         if (evalEvery < 1) throw new IllegalArgumentException("--eval-every must be positive, got " + evalEvery);
         if (probeStreams < 1) throw new IllegalArgumentException("--probe-streams must be positive, got " + probeStreams);
-        if (!(lr > 0 && lr < 1)) throw new IllegalArgumentException("--lr must be in (0, 1), got " + lr);
+        if (!(lr > 0 && Double.isFinite(lr))) throw new IllegalArgumentException("--lr must be positive and finite, got " + lr);
     }
 
     /** PAPER.md §9: 100,000 updates, batch 64, emulator 2×256, AdamW lr 1e-4, weight decay 0.01, clipping 0.1 per group, TV. */

@@ -196,8 +196,8 @@ class PretrainCommandsTest {
         badInput("not an experiment folder", "report", tmp.resolve("nothing").toString());
         badInput("unknown --eval-rollouts 'some': expected one of one, all", "pretrain", "--zoo", z, "--encoder", "statistics", "--eval-rollouts", "some", "--out", out);
         badInput("the control encoder has no counterpart in the reference implementation", "pretrain", "--zoo", z, "--encoder", "control", "--names", "reference", "--out", out);
-        badInput("--lr must be in (0, 1), got 0.0", "pretrain", "--zoo", z, "--encoder", "statistics", "--lr", "0", "--out", out);
-        badInput("--lr must be in (0, 1), got NaN", "experiment", "--zoo", z, "--encoders", "statistics", "--lr", "NaN", "--out", out);
+        badInput("--lr must be positive and finite, got 0.0", "pretrain", "--zoo", z, "--encoder", "statistics", "--lr", "0", "--out", out);
+        badInput("--lr must be positive and finite, got NaN", "experiment", "--zoo", z, "--encoders", "statistics", "--lr", "NaN", "--out", out);
         assertFalse(Files.exists(Path.of(out)), "refused commands create nothing");
     }
 }
