@@ -34,6 +34,9 @@ mkdir -p "$out"
 cp "$src"/pca_*.png "$out/" 2>/dev/null || true
 cp "$src"/clone_vs_original.png "$out/" 2>/dev/null || true
 "$root/zooscope" report "$grid" --out "$out" > /dev/null
+# the PCA plots inlined are the recorded run's own PNGs (no embeddings were kept): the report's description of them says so
+note="; here the recorded run's own PNGs, drawn before axes, colour bars and robust limits existed: its embeddings were not kept)"
+sed -i "s/; limits at the 1st-99th percentile)/$note/" "$out/report.md" "$out/report.html"
 cp "$out/report.html" "$out/loss_curves.png" "$src/"
 cp "$out/report.md" "$src/report-regenerated.md"
 echo "wrote $src/report.html, loss_curves.png and report-regenerated.md"
