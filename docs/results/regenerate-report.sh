@@ -13,6 +13,7 @@ src=$root/docs/results/$kind
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 grid=$tmp/grid
+reproduced=$root/runs/reproduce-$kind   # embeddings of seed 1 recomputed by reproduce-embeddings.sh, where it matched the recorded log
 mkdir -p "$grid"
 for enc in $(ls "$src/logs"); do
   for d in "$src/logs/$enc"/seed*; do
@@ -20,6 +21,7 @@ for enc in $(ls "$src/logs"); do
     mkdir -p "$unit/pretrain"
     cp "$d/log.csv" "$d/config.json" "$unit/pretrain/"
     cp "$d"/frozen-*.json "$d"/supervised-*.json "$unit/" 2>/dev/null || true
+    [ "$(basename "$d")" = seed1 ] && cp "$reproduced/$enc/embeddings.npy" "$unit/" 2>/dev/null || true
     [ -f "$d/result.json" ] && { cp "$d/result.json" "$unit/pretrain/"; continue; }
     awk -F, 'NR > 1 && (best == "" || $3 < bv) { best = $0; bv = $3 } END { split(best, f, ",");
       printf "{\"bestStep\": %d, \"valLoss\": %s, \"oodLoss\": %s, \"cloneValMae\": %s, \"cloneOodMae\": %s, \"seconds\": %s}\n",
@@ -34,9 +36,15 @@ mkdir -p "$out"
 cp "$src"/pca_*.png "$out/" 2>/dev/null || true
 cp "$src"/clone_vs_original.png "$out/" 2>/dev/null || true
 "$root/zooscope" report "$grid" --out "$out" > /dev/null
-# the PCA plots inlined are the recorded run's own PNGs (no embeddings were kept): the report's description of them says so
-note="; here the recorded run's own PNGs, drawn before axes, colour bars and robust limits existed: its embeddings were not kept)"
-sed -i "s/; limits at the 1st-99th percentile)/$note/" "$out/report.md" "$out/report.html"
+# which PCA plots are drawn here and which are the recorded run's own PNGs: the report's description says so
+drawn=() kept=()
+for f in "$src"/pca_*.png; do e=$(basename "$f" .png); e=${e#pca_}
+  if [ -f "$reproduced/$e/embeddings.npy" ]; then drawn+=("$e"); else kept+=("$e"); fi; done
+note="; limits at the 1st-99th percentile"
+[ ${#drawn[@]} -gt 0 ] && note+="; here ${drawn[*]} drawn from seed 1's embeddings recomputed by reproduce-embeddings.sh (the run trained again to a log.csv equal to the recorded one)"
+[ ${#kept[@]} -gt 0 ] && note+="; here ${kept[*]} the recorded run's own PNGs, drawn before axes, colour bars and robust limits existed (embeddings not kept)"
+sed -i "s|; limits at the 1st-99th percentile)|$note)|" "$out/report.md" "$out/report.html"
+for e in "${drawn[@]}"; do cp "$out/pca_$e.png" "$src/"; done
 cp "$out/report.html" "$out/loss_curves.png" "$src/"
 cp "$out/report.md" "$src/report-regenerated.md"
 echo "wrote $src/report.html, loss_curves.png and report-regenerated.md"
