@@ -2,19 +2,16 @@ package zooscope.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.ThreadFactory;
 
 /**
  * How a host backend spreads one large GEMM over the cores: the product is cut into blocks of {@link #ROWS}
  * rows of C (the last block takes the remainder), or, where C has too few rows for two blocks (an LSTM
  * step's [batch, 4H]), into blocks of a multiple of {@link #COLS} columns; a batched product into its batch
- * entries; the pieces run on a pool with one thread per core. Each element of C is computed by the same
+ * entries; the pieces run on a {@link Team} with one thread per core. Each element of C is computed by the same
  * kernel code path, with the same alignment and the same order over k as in one call, so the result has
  * the same bits for any number of threads (checked by a test). Small products, calls from inside the
- * pool and calls from {@link #modelWorkers} threads (which already run one model per core) run on the
+ * team and calls from {@link #modelWorkers} threads (which already run one model per core) run on the
  * calling thread.
  */
 final class ParallelGemm {
@@ -24,12 +21,12 @@ final class ParallelGemm {
     static final int COLS = 64;
     /** Below this many multiply-adds a product is not worth splitting. */
     static final long MIN_WORK = 1 << 20;
-    private static final ForkJoinPool POOL = new ForkJoinPool(Integer.getInteger("zooscope.threads", Runtime.getRuntime().availableProcessors()));
+    private static final Team TEAM = new Team(Integer.getInteger("zooscope.threads", Runtime.getRuntime().availableProcessors()));
 
     private ParallelGemm() {}
 
     static boolean serial(long work) {
-        return POOL.getParallelism() < 2 || work < MIN_WORK || ForkJoinTask.inForkJoinPool() || Thread.currentThread() instanceof ModelWorker;
+        return TEAM.threads() < 2 || work < MIN_WORK || Team.onWorker() || Thread.currentThread() instanceof ModelWorker;
     }
 
     /** A thread that runs whole models side by side with others: its GEMMs are not split. */
@@ -51,23 +48,23 @@ final class ParallelGemm {
             k.gemmHere(transA, transB, m, n, kk, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        List<RecursiveAction> parts = new ArrayList<>();
+        List<Runnable> parts = new ArrayList<>();
         if (blocks >= 2) {
             for (int i = 0; i < blocks; i++) {
                 int r0 = i * ROWS, rows = i == blocks - 1 ? m - r0 : ROWS;
                 int aAt = aOff + (transA ? r0 : r0 * lda);
-                parts.add(action(() -> k.gemmHere(transA, transB, rows, n, kk, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + r0 * ldc, ldc)));
+                parts.add(() -> k.gemmHere(transA, transB, rows, n, kk, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + r0 * ldc, ldc));
             }
         } else {
             // a few pieces per thread, each a whole number of COLS wide; the last takes the remainder
-            int units = n / COLS, width = COLS * Math.max(1, units / (2 * POOL.getParallelism()));
+            int units = n / COLS, width = COLS * Math.max(1, units / (2 * TEAM.threads()));
             for (int j0 = 0; j0 < units * COLS; j0 += width) {
                 int cols = j0 + width >= units * COLS ? n - j0 : width;
                 int bAt = bOff + (transB ? j0 * ldb : j0), cAt = cOff + j0;
-                parts.add(action(() -> k.gemmHere(transA, transB, m, cols, kk, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cAt, ldc)));
+                parts.add(() -> k.gemmHere(transA, transB, m, cols, kk, alpha, a, aOff, lda, b, bAt, ldb, beta, c, cAt, ldc));
             }
         }
-        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
+        TEAM.run(parts.size(), i -> parts.get(i).run());
     }
 
     /** As {@link Backend#gemmBatched}, one batch entry per task. */
@@ -80,37 +77,24 @@ final class ParallelGemm {
             }
             return;
         }
-        List<RecursiveAction> parts = new ArrayList<>(batch);
-        for (int p = 0; p < batch; p++) {
-            int q = p;
-            parts.add(action(() -> k.gemmHere(transA, transB, m, n, kk, alpha, a, aOff + q * strideA, lda, b, bOff + q * strideB, ldb,
-                beta, c, cOff + q * strideC, ldc)));
-        }
-        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
+        TEAM.run(batch, p -> k.gemmHere(transA, transB, m, n, kk, alpha, a, aOff + p * strideA, lda, b, bOff + p * strideB, ldb,
+            beta, c, cOff + p * strideC, ldc));
     }
 
     /**
-     * body(r) for r in [0, rows), in contiguous blocks over the same pool where the work (element count) is
+     * body(r) for r in [0, rows), in contiguous blocks over the same team where the work (element count) is
      * large: for row-independent host kernels other than GEMM (the quantiles' row sort). Each row is done
      * whole by one thread, so the result does not depend on the split.
      */
     static void forRows(int rows, long work, java.util.function.IntConsumer body) {
-        int blocks = Math.min(rows, 2 * POOL.getParallelism());
+        int blocks = Math.min(rows, 2 * TEAM.threads());
         if (blocks < 2 || serial(work)) {
             for (int r = 0; r < rows; r++) body.accept(r);
             return;
         }
-        List<RecursiveAction> parts = new ArrayList<>(blocks);
-        for (int i = 0; i < blocks; i++) {
+        TEAM.run(blocks, i -> {
             int from = (int) ((long) rows * i / blocks), to = (int) ((long) rows * (i + 1) / blocks);
-            parts.add(action(() -> { for (int r = from; r < to; r++) body.accept(r); }));
-        }
-        POOL.invoke(action(() -> ForkJoinTask.invokeAll(parts)));
-    }
-
-    private static RecursiveAction action(Runnable r) {
-        return new RecursiveAction() {
-            @Override protected void compute() { r.run(); }
-        };
+            for (int r = from; r < to; r++) body.accept(r);
+        });
     }
 }
