@@ -185,6 +185,26 @@ AVX512 static inline void gemm_block_4x2(int k, float alpha, const float *a, int
 #undef ST
 }
 
+/* 4 rows × one vector, masked (a width of at most 16: DWS's channel maps, whose weight gradients have k in the
+ * tens of thousands): 4 accumulators in registers; per element the fused multiply-adds of gemm_block */
+AVX512 static inline void gemm_block_4x1(__mmask16 mask, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
+                                         float *c, int ldc) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    const float *a0 = a, *a1 = a + sai, *a2 = a + 2 * (size_t) sai, *a3 = a + 3 * (size_t) sai;
+    for (int p = 0; p < k; p++) {
+        __m512 bv = _mm512_maskz_loadu_ps(mask, b + (size_t) p * ldb);
+        size_t ap = (size_t) p * sap;
+        c0 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a0[ap]), c0);
+        c1 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a1[ap]), c1);
+        c2 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a2[ap]), c2);
+        c3 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a3[ap]), c3);
+    }
+    __m512 al = _mm512_set1_ps(alpha);
+#define ST(row, acc) { float *p_ = c + (size_t) (row) * ldc; _mm512_mask_storeu_ps(p_, mask, _mm512_fmadd_ps(acc, al, _mm512_maskz_loadu_ps(mask, p_))); }
+    ST(0, c0) ST(1, c1) ST(2, c2) ST(3, c3)
+#undef ST
+}
+
 AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
                                   float *c, int ldc) {
     int nfull = n / 64 * 64;
@@ -197,6 +217,8 @@ AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float 
             for (; j < nfull; j += 64) gemm_block_4x4(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
             for (; j + 32 <= n; j += 32) gemm_block_4x2(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
         }
+        if (rows == 4) for (; j + 16 < n; j += 16) gemm_block_4x1(0xFFFF, k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
+        if (rows == 4 && j < n) { gemm_block_4x1((__mmask16) ((1u << (n - j)) - 1), k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc); j = n; }
         for (; j < n; j += 64) {
             int width = n - j < 64 ? n - j : 64, nv = (width + 15) / 16, rem = width - 16 * (nv - 1);
             gemm_block(rows, nv, (__mmask16) ((1u << rem) - 1), k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);

@@ -199,6 +199,17 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void copy(int[] shape, Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides) {
         float[] s = array(src), d = array(dst);
+        if (shortBroadcast(shape, srcStrides, dstStrides)) {
+            // a short run repeated over the axis before (a bias broadcast over rows): the filled part doubled each time
+            int r2 = shape.length - 2, n = shape[r2 + 1], total = shape[r2] * n;
+            Runs r = new Runs(Arrays.copyOf(shape, r2 + 1), new int[] {srcOff, dstOff}, Arrays.copyOf(srcStrides, r2 + 1), Arrays.copyOf(dstStrides, r2 + 1));
+            for (; r.more(); r.next()) {
+                int dp = r.pos[1];
+                System.arraycopy(s, r.pos[0], d, dp, n);
+                for (int done = n; done < total; done *= 2) System.arraycopy(d, dp, d, dp + done, Math.min(done, total - done));
+            }
+            return;
+        }
         Runs r = new Runs(shape, new int[] {srcOff, dstOff}, srcStrides, dstStrides);
         int n = r.n, ss = r.inner(0), ds = r.inner(1);
         for (; r.more(); r.next()) {
@@ -211,6 +222,17 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void add(int[] shape, float alpha, Buffer src, int srcOff, int[] srcStrides, Buffer dst, int dstOff, int[] dstStrides) {
         float[] s = array(src), d = array(dst);
+        if (shortBroadcast(shape, srcStrides, dstStrides) || shortBroadcast(shape, dstStrides, srcStrides)) {
+            // runs of a few floats where one side repeats the same run over the next axis: the two last axes at once
+            int r2 = shape.length - 2, n = shape[r2 + 1], m = shape[r2];
+            boolean repeated = srcStrides[r2] == 0;
+            Runs r = new Runs(Arrays.copyOf(shape, r2 + 1), new int[] {srcOff, dstOff}, Arrays.copyOf(srcStrides, r2 + 1), Arrays.copyOf(dstStrides, r2 + 1));
+            for (; r.more(); r.next()) {
+                if (repeated) addRepeated(n, m, alpha, s, r.pos[0], d, r.pos[1]);
+                else addRuns(n, m, alpha, s, r.pos[0], d, r.pos[1]);
+            }
+            return;
+        }
         Runs r = new Runs(shape, new int[] {srcOff, dstOff}, srcStrides, dstStrides);
         int n = r.n, ss = r.inner(0), ds = r.inner(1);
         for (; r.more(); r.next()) {
@@ -218,6 +240,32 @@ public abstract class HostBackend implements Backend {
             if (ss == 1 && ds == 1) axpy(n, alpha, src, sp, dst, dp);
             else for (int i = 0; i < n; i++) d[dp + i * ds] = (float) (d[dp + i * ds] + (double) alpha * s[sp + i * ss]);
         }
+    }
+
+    /** Below this a run is short: its per-run work costs more than its arithmetic. */
+    static final int SHORT_RUN = 16;
+
+    /** The last axis is a short contiguous run in both operands, and {@code rep} repeats one run over the axis before, which {@code full} walks contiguously. */
+    private static boolean shortBroadcast(int[] shape, int[] rep, int[] full) {
+        int r = shape.length;
+        return r >= 2 && shape[r - 1] < SHORT_RUN && shape[r - 2] > 1 && rep[r - 1] == 1 && full[r - 1] == 1
+            && rep[r - 2] == 0 && full[r - 2] == shape[r - 1];
+    }
+
+    /**
+     * d[dp + i·n + j] += alpha·s[sp + j] for i < m, j < n, by {@link #axpy}'s rule per element (a short run
+     * added to m consecutive runs: a broadcast's forward). Backends may do it in wider steps.
+     */
+    protected void addRepeated(int n, int m, float alpha, float[] s, int sp, float[] d, int dp) {
+        for (int i = 0; i < m; i++) axpy(n, alpha, s, sp, d, dp + i * n);
+    }
+
+    /**
+     * d[dp + j] += alpha·s[sp + i·n + j] for i = 0, 1, …, m − 1 in this order, j < n, by {@link #axpy}'s
+     * rule per element (m consecutive short runs summed into one: a broadcast's backward).
+     */
+    protected void addRuns(int n, int m, float alpha, float[] s, int sp, float[] d, int dp) {
+        for (int i = 0; i < m; i++) axpy(n, alpha, s, sp + i * n, d, dp);
     }
 
     @Override
@@ -311,8 +359,11 @@ public abstract class HostBackend implements Backend {
         }
     }
 
-    /** acc[j] = Σ_r x[r, j] (or Σ_r (x[r, j] − mean[j])² when mean is given) over a [reduced, inner] block. */
-    private static void sumRows(float[] x, int base, int reduced, int inner, double[] acc, double[] mean) {
+    /**
+     * acc[j] = Σ_r x[r, j] (or Σ_r (x[r, j] − mean[j])² when mean is given) over a [reduced, inner] block, in
+     * float64, summed over r in order. Backends may take several j at once, in the same order over r.
+     */
+    protected void sumRows(float[] x, int base, int reduced, int inner, double[] acc, double[] mean) {
         if (inner == 1) { // one contiguous run (a row's mean or variance)
             double a = 0, m = mean == null ? 0 : mean[0];
             if (mean == null) for (int r = 0; r < reduced; r++) a += x[base + r];
@@ -341,10 +392,7 @@ public abstract class HostBackend implements Backend {
                     double gi = g[gyOff + o * inner + j];
                     add[j] = (float) (kind == Reduction.SUM ? gi : gi / reduced);
                 }
-                for (int r = 0; r < reduced; r++) {
-                    int row = gxOff + (o * reduced + r) * inner;
-                    for (int j = 0; j < inner; j++) ga[row + j] += add[j];
-                }
+                addRepeated(inner, reduced, 1f, add, 0, ga, gxOff + o * reduced * inner); // an fma by 1: the float sum, as before
                 continue;
             }
             sumRows(a, base, reduced, inner, acc, null);

@@ -256,6 +256,11 @@ public final class NativeBackend extends HostBackend {
         for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
     }
 
+    // the Vector API's: its per-element rule (one fma) is this backend's axpy; its sums are float64 in order, as every host backend's
+    @Override protected void addRepeated(int n, int m, float alpha, float[] s, int sp, float[] d, int dp) { rest.addRepeated(n, m, alpha, s, sp, d, dp); }
+    @Override protected void sumRows(float[] x, int base, int reduced, int inner, double[] acc, double[] mean) { rest.sumRows(x, base, reduced, inner, acc, mean); }
+    @Override protected void addRuns(int n, int m, float alpha, float[] s, int sp, float[] d, int dp) { rest.addRuns(n, m, alpha, s, sp, d, dp); }
+
     // ---------------------------------------------------------------- not hot: the Vector API kernels
 
     @Override public void unary(Unary op, float[] x, int xOff, float[] y, int yOff, int n) { rest.unary(op, x, xOff, y, yOff, n); }

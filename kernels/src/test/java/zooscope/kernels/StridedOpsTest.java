@@ -84,4 +84,63 @@ public class StridedOpsTest {
             assertArrayEquals(binary, Cases.host(k, d), "binary on " + why);
         }
     }
+    /**
+     * The two-axis paths of add and copy (a short run repeated over the axis before it, and short runs summed
+     * over it, as broadcasting's forward and backward make them) give the bits of the backend's axpy run by run,
+     * in order, and of a copy run by run.
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void shortRunsRepeatedOrSummedGiveTheBitsOfRunByRun(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int outer = 1 + g.r.nextInt(4), m = 2 + g.r.nextInt(30), n = 1 + g.r.nextInt(HostBackend.SHORT_RUN - 1);
+        int[] shape = {outer, m, n}, fullStrides = {m * n, n, 1}, runStrides = {n, 0, 1};
+        float alpha = g.uniform(-1.5, 1.5);
+        int so = g.r.nextInt(3), dOff = g.r.nextInt(3);
+        float[] full = g.floats(so + outer * m * n, -2, 2), run = g.floats(so + outer * n, -2, 2);
+        float[] fullDst = g.floats(dOff + outer * m * n, -2, 2), runDst = g.floats(dOff + outer * n, -2, 2);
+        for (String name : Backends.available()) {
+            if (!(Backends.byName(name) instanceof HostBackend k)) continue;
+            String why = name + " outer " + outer + " m " + m + " n " + n + " alpha " + alpha + "; " + g.why();
+            float[] repeated = fullDst.clone(), summed = runDst.clone(), copied = fullDst.clone();
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(run, so + o * n, copied, dOff + (o * m + i) * n, n);
+                    k.axpy(n, alpha, run, so + o * n, repeated, dOff + (o * m + i) * n);
+                    k.axpy(n, alpha, full, so + (o * m + i) * n, summed, dOff + o * n);
+                }
+            }
+            Buffer d = Cases.onto(k, fullDst);
+            k.add(shape, alpha, Cases.onto(k, run), so, runStrides, d, dOff, fullStrides);
+            assertArrayEquals(repeated, Cases.host(k, d), "a run repeated on " + why);
+            d = Cases.onto(k, runDst);
+            k.add(shape, alpha, Cases.onto(k, full), so, fullStrides, d, dOff, runStrides);
+            assertArrayEquals(summed, Cases.host(k, d), "runs summed on " + why);
+            d = Cases.onto(k, fullDst);
+            k.copy(shape, Cases.onto(k, run), so, runStrides, d, dOff, fullStrides);
+            assertArrayEquals(copied, Cases.host(k, d), "a run copied repeatedly on " + why);
+        }
+    }
+    /** Sums, means and variances over an axis and their gradients: float64 in order on every host backend, so the bits of the scalar reference. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void reductionsGiveTheScalarBitsOnEveryHostBackend(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int outer = 1 + g.r.nextInt(4), reduced = 2 + g.r.nextInt(20), inner = 1 + g.r.nextInt(40), n = outer * reduced * inner;
+        Backend.Reduction kind = Backend.Reduction.values()[g.r.nextInt(Backend.Reduction.values().length)];
+        float[] x = g.floats(1 + n, -2, 2), gy = g.floats(outer * inner, -2, 2), gx0 = g.floats(n, -2, 2);
+        HostBackend ref = (HostBackend) Backends.byName("scalar");
+        Buffer y = ref.allocate(outer * inner), gx = Cases.onto(ref, gx0);
+        ref.reduce(kind, outer, reduced, inner, Cases.onto(ref, x), 1, y, 0);
+        ref.reduceBackward(kind, outer, reduced, inner, Cases.onto(ref, x), 1, Cases.onto(ref, gy), 0, gx, 0);
+        for (String name : Backends.available()) {
+            if (!(Backends.byName(name) instanceof HostBackend k)) continue;
+            String why = name + " " + kind + " outer " + outer + " reduced " + reduced + " inner " + inner + "; " + g.why();
+            Buffer ky = k.allocate(outer * inner), kgx = Cases.onto(k, gx0);
+            k.reduce(kind, outer, reduced, inner, Cases.onto(k, x), 1, ky, 0);
+            k.reduceBackward(kind, outer, reduced, inner, Cases.onto(k, x), 1, Cases.onto(k, gy), 0, kgx, 0);
+            assertArrayEquals(Cases.host(ref, y), Cases.host(k, ky), "reduce on " + why);
+            assertArrayEquals(Cases.host(ref, gx), Cases.host(k, kgx), "its gradient on " + why);
+        }
+    }
 }
