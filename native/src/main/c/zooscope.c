@@ -205,6 +205,28 @@ AVX512 static inline void gemm_block_4x1(__mmask16 mask, int k, float alpha, con
 #undef ST
 }
 
+/* One row of C, up to 4 vectors wide (the last masked), with the accumulators in registers (one-row products:
+ * the probed RNNs' steps, 512 of them per step in a group); per element the fused multiply-adds of gemm_block */
+AVX512 static inline void gemm_row(int nv, __mmask16 last, int k, float alpha, const float *a, int sap, const float *b, int ldb, float *c) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+    __mmask16 m0 = nv == 1 ? last : 0xFFFF, m1 = nv == 2 ? last : 0xFFFF, m2 = nv == 3 ? last : 0xFFFF, m3 = last;
+    for (int p = 0; p < k; p++) {
+        const float *bp = b + (size_t) p * ldb;
+        __m512 x = _mm512_set1_ps(a[(size_t) p * sap]);
+        c0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m0, bp), x, c0);
+        if (nv > 1) c1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m1, bp + 16), x, c1);
+        if (nv > 2) c2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m2, bp + 32), x, c2);
+        if (nv > 3) c3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m3, bp + 48), x, c3);
+    }
+    __m512 al = _mm512_set1_ps(alpha);
+#define ST(v, m, acc) { float *p_ = c + 16 * (v); _mm512_mask_storeu_ps(p_, m, _mm512_fmadd_ps(acc, al, _mm512_maskz_loadu_ps(m, p_))); }
+    ST(0, m0, c0)
+    if (nv > 1) ST(1, m1, c1)
+    if (nv > 2) ST(2, m2, c2)
+    if (nv > 3) ST(3, m3, c3)
+#undef ST
+}
+
 AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
                                   float *c, int ldc) {
     int nfull = n / 64 * 64;
@@ -216,6 +238,10 @@ AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float 
         if (rows == 4) {
             for (; j < nfull; j += 64) gemm_block_4x4(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
             for (; j + 32 <= n; j += 32) gemm_block_4x2(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
+        }
+        if (rows == 1) for (; j < n; j += 64) {
+            int width = n - j < 64 ? n - j : 64, nv = (width + 15) / 16, rem = width - 16 * (nv - 1);
+            gemm_row(nv, (__mmask16) ((1u << rem) - 1), k, alpha, ai, sap, b + j, ldb, ci + j);
         }
         if (rows == 4) for (; j + 16 < n; j += 16) gemm_block_4x1(0xFFFF, k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
         if (rows == 4 && j < n) { gemm_block_4x1((__mmask16) ((1u << (n - j)) - 1), k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc); j = n; }

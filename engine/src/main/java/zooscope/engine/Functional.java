@@ -1,5 +1,9 @@
 package zooscope.engine;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
 import zooscope.kernels.Backend;
 import zooscope.kernels.Buffer;
 
@@ -87,9 +91,20 @@ public final class Functional {
         if (!training || p == 0) return x;
         if (!(p > 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         float scale = (float) (1 / (1 - p));
-        float[] mask = new float[x.size];
-        for (int i = 0; i < x.size; i++) mask[i] = rng.nextDouble() < p ? 0f : scale;
+        float[] mask = maskFloats(rng.keepMask(x.size, p), x.size, scale); // the draws of rng.nextDouble() < p, element by element
         return x.mul(Tensor.of(x.backend, mask, x.shape));
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** m[i] = scale where bit i of keep is set, else 0, for i < n: a vector of bits at a time. */
+    static float[] maskFloats(long[] keep, int n, float scale) {
+        float[] m = new float[n];
+        FloatVector kept = FloatVector.broadcast(F, scale), zero = FloatVector.zero(F);
+        int V = F.length(), i = 0;
+        for (int bound = n - n % 64; i < bound; i += V) zero.blend(kept, VectorMask.fromLong(F, keep[i >>> 6] >>> (i & 63))).intoArray(m, i);
+        for (; i < n; i++) m[i] = (keep[i >>> 6] >>> i & 1) != 0 ? scale : 0f;
+        return m;
     }
 
     /**
@@ -111,8 +126,7 @@ public final class Functional {
             if (!(p > 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
             scale = (float) (1 / (1 - p));
             long n = (long) q.dim(0) * q.dim(1) * k.dim(1);
-            keep = new long[(int) ((n + 63) / 64)];
-            for (long i = 0; i < n; i++) if (!(rng.nextDouble() < p)) keep[(int) (i >>> 6)] |= 1L << i; // the draws of dropout(), in order
+            keep = rng.keepMask(n, p); // the draws of dropout(), in order
         }
         Tensor out;
         try (var off = Grad.off()) {
@@ -169,9 +183,7 @@ public final class Functional {
     private static Tensor attentionChain(Tensor q, Tensor k, Tensor v, long[] keep, float scale) {
         Tensor w = q.bmm(k.transpose(1, 2)).softmax();
         if (keep != null) {
-            float[] m = new float[w.size];
-            for (int i = 0; i < m.length; i++) m[i] = (keep[i >>> 6] >>> i & 1) != 0 ? scale : 0f;
-            w = w.mul(Tensor.of(w.backend, m, w.shape));
+            w = w.mul(Tensor.of(w.backend, maskFloats(keep, w.size, scale), w.shape));
         }
         return w.bmm(v);
     }

@@ -55,4 +55,28 @@ class RngTest {
         assertTrue(!Arrays.equals(p, sorted));
         assertArrayEquals(p, new Rng(9).permutation(50));
     }
+    /** The vector keep mask equals nextDouble() < p drawn one by one, and leaves the generator where the draws would. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "seed={0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+    void keepMaskIsTheDrawsOneByOne(long seed) {
+        java.util.Random g = new java.util.Random(seed);
+        long start = g.nextLong();
+        int n = seed < 4 ? (int) seed * 64 : g.nextInt(seed < 8 ? 200 : 5000);
+        double p = seed == 5 ? 0.5 : seed == 6 ? 1e-9 : g.nextDouble();
+        Rng vec = new Rng(start), one = new Rng(start);
+        long[] keep = vec.keepMask(n, p);
+        long[] expected = new long[(n + 63) / 64];
+        for (int i = 0; i < n; i++) if (!(one.nextDouble() < p)) expected[i >>> 6] |= 1L << i;
+        assertArrayEquals(expected, keep, "seed " + seed + ", n " + n + ", p " + p);
+        assertEquals(one.nextLong(), vec.nextLong(), "the state after the draws; seed " + seed);
+    }
+    /** Dropout's float mask from the keep bits, a vector at a time, equals the bits read one by one. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "n={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 15, 16, 63, 64, 65, 127, 128, 1000, 4099})
+    void maskFloatsReadTheKeepBits(int n) {
+        long[] keep = new Rng(n).keepMask(n, 0.3);
+        float[] m = Functional.maskFloats(keep, n, 1.25f);
+        assertEquals(n, m.length);
+        for (int i = 0; i < n; i++) assertEquals((keep[i >>> 6] >>> i & 1) != 0 ? 1.25f : 0f, m[i], "element " + i + " of " + n);
+    }
 }

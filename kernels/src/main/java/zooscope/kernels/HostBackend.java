@@ -242,8 +242,8 @@ public abstract class HostBackend implements Backend {
         }
     }
 
-    /** Below this a run is short: its per-run work costs more than its arithmetic. */
-    static final int SHORT_RUN = 16;
+    /** Below this a run is short: its per-run work costs more than its arithmetic (DWS's runs of 8 or 32 channels). */
+    static final int SHORT_RUN = 64;
 
     /** The last axis is a short contiguous run in both operands, and {@code rep} repeats one run over the axis before, which {@code full} walks contiguously. */
     private static boolean shortBroadcast(int[] shape, int[] rep, int[] full) {

@@ -50,10 +50,15 @@ final class ParallelGemm {
         }
         List<Runnable> parts = new ArrayList<>();
         if (blocks >= 2) {
+            // op(B) = Bᵀ (a linear map's x·Wᵀ) transposed once here, not by the kernel in every block (the kernels
+            // transpose op(B) into scratch themselves): the same values reach the same kernel, so the same bits
+            Buffer bt = transB ? k.allocate(kk * n) : b;
+            if (transB) k.copy(new int[] {kk, n}, b, bOff, new int[] {1, ldb}, bt, 0, new int[] {n, 1});
+            int btOff = transB ? 0 : bOff, ldbt = transB ? n : ldb;
             for (int i = 0; i < blocks; i++) {
                 int r0 = i * ROWS, rows = i == blocks - 1 ? m - r0 : ROWS;
                 int aAt = aOff + (transA ? r0 : r0 * lda);
-                parts.add(() -> k.gemmHere(transA, transB, rows, n, kk, alpha, a, aAt, lda, b, bOff, ldb, beta, c, cOff + r0 * ldc, ldc));
+                parts.add(() -> k.gemmHere(transA, false, rows, n, kk, alpha, a, aAt, lda, bt, btOff, ldbt, beta, c, cOff + r0 * ldc, ldc));
             }
         } else {
             // a few pieces per thread, each a whole number of COLS wide; the last takes the remainder

@@ -300,10 +300,12 @@ public final class VectorBackend extends HostBackend {
         for (; i < n; i++) out[outOff + i] = op.apply(a[aOff + i], b[bOff + i]);
     }
 
-    /** A vector holding V / n copies of the run where n divides V; else run by run, masked. Each element by one fma, as {@link #axpy}. */
+    /**
+     * A vector holding V / n copies of the run where n divides V; else each run a vector at a time, the last
+     * masked. Each element by one fma, as {@link #axpy}.
+     */
     @Override
     protected void addRepeated(int n, int m, float alpha, float[] s, int sp, float[] d, int dp) {
-        if (n > V) { super.addRepeated(n, m, alpha, s, sp, d, dp); return; }
         FloatVector a = FloatVector.broadcast(S, alpha);
         if (V % n == 0) {
             float[] rep = new float[V];
@@ -314,43 +316,24 @@ public final class VectorBackend extends HostBackend {
             for (; i < total; i++) d[dp + i] = Math.fma(alpha, s[sp + i % n], d[dp + i]);
             return;
         }
-        VectorMask<Float> k = S.indexInRange(0, n);
-        FloatVector x = FloatVector.fromArray(S, s, sp, k);
-        for (int i = 0, at = dp; i < m; i++, at += n) x.fma(a, FloatVector.fromArray(S, d, at, k)).intoArray(d, at, k);
-    }
-
-    /** Float64 lanes per vector, and the float species of as many lanes that widen to them. */
-    private static final VectorSpecies<Double> SD = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> SF = VectorSpecies.of(float.class, VectorShape.forBitSize(SD.vectorBitSize() / 2));
-
-    /** The plain sums SD.length() columns at a time, each column in float64 over r in order: the same bits as one at a time. */
-    @Override
-    protected void sumRows(float[] x, int base, int reduced, int inner, double[] acc, double[] mean) {
-        int D = SD.length();
-        if (mean != null || inner < D) { super.sumRows(x, base, reduced, inner, acc, mean); return; }
-        int j = 0;
-        for (int bound = SD.loopBound(inner); j < bound; j += D) {
-            DoubleVector a = DoubleVector.zero(SD);
-            for (int r = 0, at = base + j; r < reduced; r++, at += inner) {
-                a = a.add(FloatVector.fromArray(SF, x, at).convertShape(VectorOperators.F2D, SD, 0));
-            }
-            a.intoArray(acc, j);
-        }
-        for (; j < inner; j++) {
-            double a = 0;
-            for (int r = 0; r < reduced; r++) a += x[base + r * inner + j];
-            acc[j] = a;
+        int full = S.loopBound(n);
+        VectorMask<Float> last = S.indexInRange(full, n);
+        for (int i = 0, at = dp; i < m; i++, at += n) {
+            for (int j = 0; j < full; j += V) FloatVector.fromArray(S, s, sp + j).fma(a, FloatVector.fromArray(S, d, at + j)).intoArray(d, at + j);
+            if (full < n) FloatVector.fromArray(S, s, sp + full, last).fma(a, FloatVector.fromArray(S, d, at + full, last)).intoArray(d, at + full, last);
         }
     }
 
-    /** One masked vector accumulates the runs in order. Each element by one fma per run, as {@link #axpy}. */
+    /** A vector of the sum at a time (the last masked) accumulates the runs in order. Each element by one fma per run, as {@link #axpy}. */
     @Override
     protected void addRuns(int n, int m, float alpha, float[] s, int sp, float[] d, int dp) {
-        if (n > V) { super.addRuns(n, m, alpha, s, sp, d, dp); return; }
-        VectorMask<Float> k = S.indexInRange(0, n);
-        FloatVector a = FloatVector.broadcast(S, alpha), acc = FloatVector.fromArray(S, d, dp, k);
-        for (int i = 0, at = sp; i < m; i++, at += n) acc = FloatVector.fromArray(S, s, at, k).fma(a, acc);
-        acc.intoArray(d, dp, k);
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        for (int j = 0; j < n; j += V) {
+            VectorMask<Float> k = S.indexInRange(j, n);
+            FloatVector acc = FloatVector.fromArray(S, d, dp + j, k);
+            for (int i = 0, at = sp + j; i < m; i++, at += n) acc = FloatVector.fromArray(S, s, at, k).fma(a, acc);
+            acc.intoArray(d, dp + j, k);
+        }
     }
 
     @Override

@@ -93,7 +93,7 @@ public class StridedOpsTest {
     @MethodSource("seeds")
     void shortRunsRepeatedOrSummedGiveTheBitsOfRunByRun(long seed) {
         Cases.Gen g = Cases.gen(seed);
-        int outer = 1 + g.r.nextInt(4), m = 2 + g.r.nextInt(30), n = 1 + g.r.nextInt(HostBackend.SHORT_RUN - 1);
+        int outer = 1 + g.r.nextInt(4), m = 2 + g.r.nextInt(30), n = 1 + g.r.nextInt(g.r.nextBoolean() ? 20 : HostBackend.SHORT_RUN - 1);
         int[] shape = {outer, m, n}, fullStrides = {m * n, n, 1}, runStrides = {n, 0, 1};
         float alpha = g.uniform(-1.5, 1.5);
         int so = g.r.nextInt(3), dOff = g.r.nextInt(3);
