@@ -46,7 +46,7 @@ public final class Rng {
 
     public long nextLong() { return mix(state += GAMMA); }
 
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
+    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED; // its lane count divides 64
 
     /**
      * Dropout's keep mask for the next n draws: bit i (of word i / 64) set where !(nextDouble() < p) for the

@@ -248,7 +248,7 @@ public abstract class HostBackend implements Backend {
     /** The last axis is a short contiguous run in both operands, and {@code rep} repeats one run over the axis before, which {@code full} walks contiguously. */
     private static boolean shortBroadcast(int[] shape, int[] rep, int[] full) {
         int r = shape.length;
-        return r >= 2 && shape[r - 1] < SHORT_RUN && shape[r - 2] > 1 && rep[r - 1] == 1 && full[r - 1] == 1
+        return r >= 2 && shape[r - 1] > 0 && shape[r - 1] < SHORT_RUN && shape[r - 2] > 1 && rep[r - 1] == 1 && full[r - 1] == 1
             && rep[r - 2] == 0 && full[r - 2] == shape[r - 1];
     }
 
