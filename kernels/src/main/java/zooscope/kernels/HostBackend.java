@@ -119,21 +119,42 @@ public abstract class HostBackend implements Backend {
 
     @Override public void axpy(int n, float alpha, Buffer x, int xOff, Buffer y, int yOff) { axpy(n, alpha, array(x), xOff, array(y), yOff); }
 
-    @Override public final void unary(Unary op, Buffer x, int xOff, Buffer y, int yOff, int n) { unary(op, array(x), xOff, array(y), yOff, n); }
+    /** A range [from, from + count) of element-wise work. */
+    private interface Range { void run(int from, int count); }
 
-    @Override
-    public final void unaryBackward(Unary op, Buffer x, int xOff, Buffer y, int yOff, Buffer gy, int gyOff, Buffer gx, int gxOff, int n) {
-        unaryBackward(op, array(x), xOff, array(y), yOff, array(gy), gyOff, array(gx), gxOff, n);
+    /**
+     * f over [0, n) in a few chunks spread over the cores where n is large (the transformer's [B·heads, 519, 519]
+     * weights): each chunk a multiple of 64 elements (of every vector width) long, so that only the last one
+     * ends in the scalar tail the whole range has in one call; every element takes the same path, the same bits.
+     */
+    private static void inChunks(int n, Range f) {
+        int parts = 2 * ParallelGemm.threads(), chunk = Math.max(64, (n / parts + 63) / 64 * 64), blocks = (n + chunk - 1) / chunk;
+        ParallelGemm.forRows(blocks, 4L * n, i -> f.run(i * chunk, Math.min(chunk, n - i * chunk)));
     }
 
     @Override
+    public final void unary(Unary op, Buffer x, int xOff, Buffer y, int yOff, int n) {
+        float[] a = array(x), b = array(y);
+        inChunks(n, (from, count) -> unary(op, a, xOff + from, b, yOff + from, count));
+    }
+
+    @Override
+    public final void unaryBackward(Unary op, Buffer x, int xOff, Buffer y, int yOff, Buffer gy, int gyOff, Buffer gx, int gxOff, int n) {
+        float[] a = array(x), b = array(y), g = array(gy), ga = array(gx);
+        inChunks(n, (from, count) -> unaryBackward(op, a, xOff + from, b, yOff + from, g, gyOff + from, ga, gxOff + from, count));
+    }
+
+    /** Rows over the cores where they are many (each row is computed alone: the same bits). */
+    @Override
     public final void softmaxRows(boolean log, Buffer x, int xOff, Buffer y, int yOff, int rows, int cols) {
-        softmaxRows(log, array(x), xOff, array(y), yOff, rows, cols);
+        float[] a = array(x), b = array(y);
+        ParallelGemm.forRows(rows, 4L * rows * cols, r -> softmaxRows(log, a, xOff + r * cols, b, yOff + r * cols, 1, cols));
     }
 
     @Override
     public final void softmaxRowsBackward(boolean log, Buffer y, int yOff, Buffer gy, int gyOff, Buffer gx, int gxOff, int rows, int cols) {
-        softmaxRowsBackward(log, array(y), yOff, array(gy), gyOff, array(gx), gxOff, rows, cols);
+        float[] a = array(y), g = array(gy), ga = array(gx);
+        ParallelGemm.forRows(rows, 4L * rows * cols, r -> softmaxRowsBackward(log, a, yOff + r * cols, g, gyOff + r * cols, ga, gxOff + r * cols, 1, cols));
     }
 
     @Override
@@ -271,6 +292,10 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void binary(Binary op, int[] shape, Buffer a, int aOff, int[] aStrides, Buffer b, int bOff, int[] bStrides, Buffer out, int outOff) {
         float[] x = array(a), y = array(b), o = array(out);
+        if (shape.length == 1 && aStrides[0] == 1 && bStrides[0] == 1) { // one contiguous run (same-shape operands)
+            inChunks(shape[0], (from, count) -> binary(op, x, aOff + from, y, bOff + from, o, outOff + from, count));
+            return;
+        }
         Runs r = new Runs(shape, new int[] {aOff, bOff, outOff}, aStrides, bStrides, contiguousStrides(shape));
         int n = r.n, as = r.inner(0), bs = r.inner(1);
         for (; r.more(); r.next()) {

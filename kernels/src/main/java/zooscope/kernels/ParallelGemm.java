@@ -25,6 +25,9 @@ final class ParallelGemm {
 
     private ParallelGemm() {}
 
+    /** Threads a split product (or forRows) runs on. */
+    static int threads() { return TEAM.threads(); }
+
     static boolean serial(long work) {
         return TEAM.threads() < 2 || work < MIN_WORK || Team.onWorker() || Thread.currentThread() instanceof ModelWorker;
     }
@@ -88,7 +91,8 @@ final class ParallelGemm {
 
     /**
      * body(r) for r in [0, rows), in contiguous blocks over the same team where the work (element count) is
-     * large: for row-independent host kernels other than GEMM (the quantiles' row sort). Each row is done
+     * large: for row-independent host kernels other than GEMM (the quantiles' row sort, softmax rows, chunks of
+     * element-wise work). Each row is done
      * whole by one thread, so the result does not depend on the split.
      */
     static void forRows(int rows, long work, java.util.function.IntConsumer body) {

@@ -61,4 +61,37 @@ class ParallelGemmTest {
         }
     }
 
+    /** Element-wise maps and softmax rows, large enough to be spread over the cores, give the bits of one call on the calling thread. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void largeElementwiseWorkGivesTheBitsOfOneCall(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int n = (int) (ParallelGemm.MIN_WORK / 4) + g.r.nextInt(100_000), cols = 1 + g.r.nextInt(600), rows = n / cols;
+        Backend.Unary op = Backend.Unary.values()[g.r.nextInt(Backend.Unary.values().length)];
+        Backend.Binary bop = Backend.Binary.values()[g.r.nextInt(Backend.Binary.values().length)];
+        boolean log = g.r.nextBoolean();
+        float[] x = g.floats(n + 1, -3, 3), y = g.floats(n + 1, 0.1, 2), gy = g.floats(n, -1, 1), gx0 = g.floats(n, -1, 1);
+        for (String name : Backends.available()) {
+            if (!(Backends.byName(name) instanceof HostBackend k)) continue;
+            String why = name + " " + op + " " + bop + " n " + n + " rows " + rows + " cols " + cols + "; " + g.why();
+            float[] one = new float[n], ga1 = gx0.clone(), b1 = new float[n], s1 = new float[rows * cols], sg1 = gx0.clone();
+            k.unary(op, x, 1, one, 0, n);
+            k.unaryBackward(op, x, 1, y, 0, gy, 0, ga1, 0, n);
+            k.binary(bop, x, 1, y, 1, b1, 0, n);
+            k.softmaxRows(log, x, 1, s1, 0, rows, cols);
+            k.softmaxRowsBackward(log, y, 1, gy, 0, sg1, 0, rows, cols);
+            Buffer xb = Cases.onto(k, x), yb = Cases.onto(k, y), gyb = Cases.onto(k, gy);
+            Buffer u = k.allocate(n), ga = Cases.onto(k, gx0), b = k.allocate(n), sm = k.allocate(rows * cols), sg = Cases.onto(k, gx0);
+            k.unary(op, xb, 1, u, 0, n);
+            k.unaryBackward(op, xb, 1, yb, 0, gyb, 0, ga, 0, n);
+            k.binary(bop, new int[] {n}, xb, 1, new int[] {1}, yb, 1, new int[] {1}, b, 0);
+            k.softmaxRows(log, xb, 1, sm, 0, rows, cols);
+            k.softmaxRowsBackward(log, yb, 1, gyb, 0, sg, 0, rows, cols);
+            assertArrayEquals(one, Cases.host(k, u), "unary on " + why);
+            assertArrayEquals(ga1, Cases.host(k, ga), "unary backward on " + why);
+            assertArrayEquals(b1, Cases.host(k, b), "binary on " + why);
+            assertArrayEquals(s1, Cases.host(k, sm), "softmax rows on " + why);
+            assertArrayEquals(sg1, Cases.host(k, sg), "softmax rows backward on " + why);
+        }
+    }
 }
