@@ -300,6 +300,28 @@ public final class VectorBackend extends HostBackend {
         for (; i < n; i++) out[outOff + i] = op.apply(a[aOff + i], b[bOff + i]);
     }
 
+    /** Float64 lanes per vector, and the float species of as many lanes that widen to them. */
+    private static final VectorSpecies<Double> SD = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SF = VectorSpecies.of(float.class, VectorShape.forBitSize(SD.vectorBitSize() / 2));
+
+    /** The plain sums SD.length() columns at a time (the last chunk masked), each column in float64 over r in order: the same bits as one at a time. */
+    @Override
+    protected void sumRows(float[] x, int base, int reduced, int inner, double[] acc, double[] mean) {
+        if (mean != null || inner == 1) { super.sumRows(x, base, reduced, inner, acc, mean); return; }
+        int D = SD.length();
+        for (int j = 0; j < inner; j += D) {
+            DoubleVector a = DoubleVector.zero(SD);
+            if (j + D <= inner) {
+                for (int r = 0, at = base + j; r < reduced; r++, at += inner) a = a.add(FloatVector.fromArray(SF, x, at).convertShape(VectorOperators.F2D, SD, 0));
+                a.intoArray(acc, j);
+            } else { // the columns left over: masked lanes read 0 and are not stored
+                VectorMask<Float> fm = SF.indexInRange(j, inner);
+                for (int r = 0, at = base + j; r < reduced; r++, at += inner) a = a.add(FloatVector.fromArray(SF, x, at, fm).convertShape(VectorOperators.F2D, SD, 0));
+                a.intoArray(acc, j, SD.indexInRange(j, inner));
+            }
+        }
+    }
+
     /**
      * A vector holding V / n copies of the run where n divides V; else each run a vector at a time, the last
      * masked. Each element by one fma, as {@link #axpy}.
