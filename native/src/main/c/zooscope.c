@@ -353,32 +353,9 @@ void zs_axpy(int32_t n, float alpha, const float *restrict x, int32_t xoff, floa
 AVX512 static void gemm_narrow_avx512(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
                                       float *c, int ldc) {
     __mmask16 mask = (__mmask16) ((1u << n) - 1);
-    __m512 al = _mm512_set1_ps(alpha);
     int i = 0;
-    for (; i + 4 <= m; i += 4) {
-        const float *a0 = a + (size_t) i * sai, *a1 = a0 + sai, *a2 = a1 + sai, *a3 = a2 + sai;
-        __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
-        for (int p = 0; p < k; p++) {
-            __m512 bv = _mm512_maskz_loadu_ps(mask, b + (size_t) p * ldb);
-            size_t ap = (size_t) p * sap;
-            c0 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a0[ap]), c0);
-            c1 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a1[ap]), c1);
-            c2 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a2[ap]), c2);
-            c3 = _mm512_fmadd_ps(bv, _mm512_set1_ps(a3[ap]), c3);
-        }
-        float *ci = c + (size_t) i * ldc;
-        _mm512_mask_storeu_ps(ci, mask, _mm512_fmadd_ps(c0, al, _mm512_maskz_loadu_ps(mask, ci)));
-        _mm512_mask_storeu_ps(ci + ldc, mask, _mm512_fmadd_ps(c1, al, _mm512_maskz_loadu_ps(mask, ci + ldc)));
-        _mm512_mask_storeu_ps(ci + 2 * (size_t) ldc, mask, _mm512_fmadd_ps(c2, al, _mm512_maskz_loadu_ps(mask, ci + 2 * (size_t) ldc)));
-        _mm512_mask_storeu_ps(ci + 3 * (size_t) ldc, mask, _mm512_fmadd_ps(c3, al, _mm512_maskz_loadu_ps(mask, ci + 3 * (size_t) ldc)));
-    }
-    for (; i < m; i++) {
-        const float *ai = a + (size_t) i * sai;
-        __m512 acc = _mm512_setzero_ps();
-        for (int p = 0; p < k; p++) acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, b + (size_t) p * ldb), _mm512_set1_ps(ai[(size_t) p * sap]), acc);
-        float *ci = c + (size_t) i * ldc;
-        _mm512_mask_storeu_ps(ci, mask, _mm512_fmadd_ps(acc, al, _mm512_maskz_loadu_ps(mask, ci)));
-    }
+    for (; i + 4 <= m; i += 4) gemm_block_4x1(mask, k, alpha, a + (size_t) i * sai, sai, sap, b, ldb, c + (size_t) i * ldc, ldc);
+    for (; i < m; i++) gemm_row(1, mask, k, alpha, a + (size_t) i * sai, sap, b, ldb, c + (size_t) i * ldc);
 }
 
 static void gemm_nn(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb, float *c, int ldc) {

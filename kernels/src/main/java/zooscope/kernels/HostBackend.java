@@ -223,8 +223,7 @@ public abstract class HostBackend implements Backend {
         if (shortBroadcast(shape, srcStrides, dstStrides)) {
             // a short run repeated over the axis before (a bias broadcast over rows): the filled part doubled each time
             int r2 = shape.length - 2, n = shape[r2 + 1], total = shape[r2] * n;
-            Runs r = new Runs(Arrays.copyOf(shape, r2 + 1), new int[] {srcOff, dstOff}, Arrays.copyOf(srcStrides, r2 + 1), Arrays.copyOf(dstStrides, r2 + 1));
-            for (; r.more(); r.next()) {
+            for (Runs r = overLastTwoAxes(shape, srcOff, srcStrides, dstOff, dstStrides); r.more(); r.next()) {
                 int dp = r.pos[1];
                 System.arraycopy(s, r.pos[0], d, dp, n);
                 for (int done = n; done < total; done *= 2) System.arraycopy(d, dp, d, dp + done, Math.min(done, total - done));
@@ -247,8 +246,7 @@ public abstract class HostBackend implements Backend {
             // runs of a few floats where one side repeats the same run over the next axis: the two last axes at once
             int r2 = shape.length - 2, n = shape[r2 + 1], m = shape[r2];
             boolean repeated = srcStrides[r2] == 0;
-            Runs r = new Runs(Arrays.copyOf(shape, r2 + 1), new int[] {srcOff, dstOff}, Arrays.copyOf(srcStrides, r2 + 1), Arrays.copyOf(dstStrides, r2 + 1));
-            for (; r.more(); r.next()) {
+            for (Runs r = overLastTwoAxes(shape, srcOff, srcStrides, dstOff, dstStrides); r.more(); r.next()) {
                 if (repeated) addRepeated(n, m, alpha, s, r.pos[0], d, r.pos[1]);
                 else addRuns(n, m, alpha, s, r.pos[0], d, r.pos[1]);
             }
@@ -261,6 +259,12 @@ public abstract class HostBackend implements Backend {
             if (ss == 1 && ds == 1) axpy(n, alpha, src, sp, dst, dp);
             else for (int i = 0; i < n; i++) d[dp + i * ds] = (float) (d[dp + i * ds] + (double) alpha * s[sp + i * ss]);
         }
+    }
+
+    /** Runs whose "run" is the last two axes of a source and a destination: each step starts a [shape[-2], shape[-1]] block. */
+    private static Runs overLastTwoAxes(int[] shape, int srcOff, int[] srcStrides, int dstOff, int[] dstStrides) {
+        int r = shape.length - 1;
+        return new Runs(Arrays.copyOf(shape, r), new int[] {srcOff, dstOff}, Arrays.copyOf(srcStrides, r), Arrays.copyOf(dstStrides, r));
     }
 
     /** Below this a run is short: its per-run work costs more than its arithmetic (DWS's runs of 8 or 32 channels). */
