@@ -48,7 +48,7 @@ final class BenchPretrain implements Callable<Integer> {
     @Option(names = "--repeats", description = "Timed windows after the warm-up; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeats = 3;
 
-    @Option(names = "--warmup", description = "Untimed updates at least, for the JIT and the heap; the warm-up goes on, a window at a time, until two windows agree within 5 % (at most 30 windows) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", description = "Untimed updates at least, for the JIT and the heap; the warm-up goes on, a window at a time, until two windows agree within 5 %% (at most 30 windows) (default: ${DEFAULT-VALUE}).")
     int warmup = 20;
 
     @Option(names = "--group", paramLabel = "N", description = "Also time a group of N runs trained together, for the encoders that can be grouped (default: ${DEFAULT-VALUE}: solo only).")
