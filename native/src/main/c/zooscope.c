@@ -49,10 +49,18 @@ static float *scratch_buf(int which, size_t n) {
     return scratch[which];
 }
 
-/* dst [cols, rows] = transpose of src [rows, cols] (row stride ld) */
+/* dst [cols, rows] = transpose of src [rows, cols] (row stride ld), a tile of 32×32 at a time: element by element
+ * over a large matrix, every write (or read) touched a new cache line */
 static void transpose(const float *src, int ld, int rows, int cols, float *dst) {
-    for (int r = 0; r < rows; r++)
-        for (int q = 0; q < cols; q++) dst[(size_t) q * rows + r] = src[(size_t) r * ld + q];
+    enum { TILE = 32 };
+    for (int r0 = 0; r0 < rows; r0 += TILE) {
+        int r1 = r0 + TILE < rows ? r0 + TILE : rows;
+        for (int q0 = 0; q0 < cols; q0 += TILE) {
+            int q1 = q0 + TILE < cols ? q0 + TILE : cols;
+            for (int q = q0; q < q1; q++)
+                for (int r = r0; r < r1; r++) dst[(size_t) q * rows + r] = src[(size_t) r * ld + q];
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ baseline */
