@@ -62,9 +62,8 @@ public final class Rng {
         int lanes = L.length();
         long[] first = new long[lanes];
         for (int j = 0; j < lanes; j++) first[j] = state + (j + 1) * GAMMA;
-        LongVector z0 = LongVector.fromArray(L, first, 0), step = LongVector.broadcast(L, lanes * GAMMA);
+        LongVector counter = LongVector.fromArray(L, first, 0), step = LongVector.broadcast(L, lanes * GAMMA);
         LongVector threshold = LongVector.broadcast(L, below);
-        LongVector counter = z0;
         for (int w = 0; w < keep.length; w++) {
             long bits = 0;
             for (int j = 0; j < 64; j += lanes) {
