@@ -37,8 +37,8 @@ int32_t zs_isa(void) {
 
 /* ------------------------------------------------------------------ scratch (per thread, grown on demand) */
 
-static _Thread_local float *scratch[3];
-static _Thread_local size_t scratch_len[3];
+static _Thread_local float *scratch[4];
+static _Thread_local size_t scratch_len[4];
 
 static float *scratch_buf(int which, size_t n) {
     if (scratch_len[which] < n) {
@@ -170,6 +170,33 @@ AVX512 static inline void gemm_block_4x4(int k, float alpha, const float *a, int
 #undef ST
 }
 
+/* Full 4×3 block (n = 48: DWS's channel maps at the paper preset, which would otherwise take a 4×2 block and a
+ * 4×1 block with only 4 accumulator chains): 12 accumulators in registers; per element the fused multiply-adds of
+ * gemm_block */
+AVX512 static inline void gemm_block_4x3(int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb, float *c, int ldc) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
+    __m512 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+    const float *a0 = a, *a1 = a + sai, *a2 = a + 2 * (size_t) sai, *a3 = a + 3 * (size_t) sai;
+    for (int p = 0; p < k; p++) {
+        const float *bp = b + (size_t) p * ldb;
+        size_t ap = (size_t) p * sap;
+        __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16), b2 = _mm512_loadu_ps(bp + 32);
+        __m512 x = _mm512_set1_ps(a0[ap]);
+        c00 = _mm512_fmadd_ps(b0, x, c00); c01 = _mm512_fmadd_ps(b1, x, c01); c02 = _mm512_fmadd_ps(b2, x, c02);
+        x = _mm512_set1_ps(a1[ap]);
+        c10 = _mm512_fmadd_ps(b0, x, c10); c11 = _mm512_fmadd_ps(b1, x, c11); c12 = _mm512_fmadd_ps(b2, x, c12);
+        x = _mm512_set1_ps(a2[ap]);
+        c20 = _mm512_fmadd_ps(b0, x, c20); c21 = _mm512_fmadd_ps(b1, x, c21); c22 = _mm512_fmadd_ps(b2, x, c22);
+        x = _mm512_set1_ps(a3[ap]);
+        c30 = _mm512_fmadd_ps(b0, x, c30); c31 = _mm512_fmadd_ps(b1, x, c31); c32 = _mm512_fmadd_ps(b2, x, c32);
+    }
+    __m512 al = _mm512_set1_ps(alpha);
+#define ST(row, v, acc) { float *p_ = c + (size_t) (row) * ldc + 16 * (v); _mm512_storeu_ps(p_, _mm512_fmadd_ps(acc, al, _mm512_loadu_ps(p_))); }
+    ST(0, 0, c00) ST(0, 1, c01) ST(0, 2, c02) ST(1, 0, c10) ST(1, 1, c11) ST(1, 2, c12)
+    ST(2, 0, c20) ST(2, 1, c21) ST(2, 2, c22) ST(3, 0, c30) ST(3, 1, c31) ST(3, 2, c32)
+#undef ST
+}
+
 /* Full 4×2 block (n = 32 is the LSTM's hidden size): 8 accumulators in registers */
 AVX512 static inline void gemm_block_4x2(int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb, float *c, int ldc) {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -235,8 +262,81 @@ AVX512 static inline void gemm_row(int nv, __mmask16 last, int k, float alpha, c
 #undef ST
 }
 
+/* Rows 0..3 of acc (row stride ldacc), nv ≤ 4 vectors wide (the last masked), carried on over kc more terms:
+ * acc[r, j] = fma(b[p, j], a[r, p], acc[r, j]) for p in order, the accumulators in registers meanwhile. The
+ * chain of every block above, cut at kc and resumed from memory, so the same bits. */
+AVX512 static inline void gemm_carry_4(int nv, __mmask16 last, int kc, const float *a, int sai, int sap, const float *b, int ldb,
+                                       float *acc, int ldacc) {
+    __mmask16 m0 = nv == 1 ? last : 0xFFFF, m1 = nv == 2 ? last : 0xFFFF, m2 = nv == 3 ? last : 0xFFFF, m3 = last;
+    float *r0 = acc, *r1 = acc + ldacc, *r2 = acc + 2 * (size_t) ldacc, *r3 = acc + 3 * (size_t) ldacc;
+    __m512 z = _mm512_setzero_ps(), c01 = z, c02 = z, c03 = z, c11 = z, c12 = z, c13 = z, c21 = z, c22 = z, c23 = z, c31 = z, c32 = z, c33 = z;
+    __m512 c00 = _mm512_maskz_loadu_ps(m0, r0), c10 = _mm512_maskz_loadu_ps(m0, r1), c20 = _mm512_maskz_loadu_ps(m0, r2), c30 = _mm512_maskz_loadu_ps(m0, r3);
+    if (nv > 1) { c01 = _mm512_maskz_loadu_ps(m1, r0 + 16); c11 = _mm512_maskz_loadu_ps(m1, r1 + 16); c21 = _mm512_maskz_loadu_ps(m1, r2 + 16); c31 = _mm512_maskz_loadu_ps(m1, r3 + 16); }
+    if (nv > 2) { c02 = _mm512_maskz_loadu_ps(m2, r0 + 32); c12 = _mm512_maskz_loadu_ps(m2, r1 + 32); c22 = _mm512_maskz_loadu_ps(m2, r2 + 32); c32 = _mm512_maskz_loadu_ps(m2, r3 + 32); }
+    if (nv > 3) { c03 = _mm512_maskz_loadu_ps(m3, r0 + 48); c13 = _mm512_maskz_loadu_ps(m3, r1 + 48); c23 = _mm512_maskz_loadu_ps(m3, r2 + 48); c33 = _mm512_maskz_loadu_ps(m3, r3 + 48); }
+    const float *a0 = a, *a1 = a + sai, *a2 = a + 2 * (size_t) sai, *a3 = a + 3 * (size_t) sai;
+    for (int p = 0; p < kc; p++) {
+        const float *bp = b + (size_t) p * ldb;
+        size_t ap = (size_t) p * sap;
+        __m512 x0 = _mm512_set1_ps(a0[ap]), x1 = _mm512_set1_ps(a1[ap]), x2 = _mm512_set1_ps(a2[ap]), x3 = _mm512_set1_ps(a3[ap]);
+        __m512 bv = _mm512_maskz_loadu_ps(m0, bp);
+        c00 = _mm512_fmadd_ps(bv, x0, c00); c10 = _mm512_fmadd_ps(bv, x1, c10); c20 = _mm512_fmadd_ps(bv, x2, c20); c30 = _mm512_fmadd_ps(bv, x3, c30);
+        if (nv > 1) { bv = _mm512_maskz_loadu_ps(m1, bp + 16);
+            c01 = _mm512_fmadd_ps(bv, x0, c01); c11 = _mm512_fmadd_ps(bv, x1, c11); c21 = _mm512_fmadd_ps(bv, x2, c21); c31 = _mm512_fmadd_ps(bv, x3, c31); }
+        if (nv > 2) { bv = _mm512_maskz_loadu_ps(m2, bp + 32);
+            c02 = _mm512_fmadd_ps(bv, x0, c02); c12 = _mm512_fmadd_ps(bv, x1, c12); c22 = _mm512_fmadd_ps(bv, x2, c22); c32 = _mm512_fmadd_ps(bv, x3, c32); }
+        if (nv > 3) { bv = _mm512_maskz_loadu_ps(m3, bp + 48);
+            c03 = _mm512_fmadd_ps(bv, x0, c03); c13 = _mm512_fmadd_ps(bv, x1, c13); c23 = _mm512_fmadd_ps(bv, x2, c23); c33 = _mm512_fmadd_ps(bv, x3, c33); }
+    }
+    _mm512_mask_storeu_ps(r0, m0, c00); _mm512_mask_storeu_ps(r1, m0, c10); _mm512_mask_storeu_ps(r2, m0, c20); _mm512_mask_storeu_ps(r3, m0, c30);
+    if (nv > 1) { _mm512_mask_storeu_ps(r0 + 16, m1, c01); _mm512_mask_storeu_ps(r1 + 16, m1, c11); _mm512_mask_storeu_ps(r2 + 16, m1, c21); _mm512_mask_storeu_ps(r3 + 16, m1, c31); }
+    if (nv > 2) { _mm512_mask_storeu_ps(r0 + 32, m2, c02); _mm512_mask_storeu_ps(r1 + 32, m2, c12); _mm512_mask_storeu_ps(r2 + 32, m2, c22); _mm512_mask_storeu_ps(r3 + 32, m2, c32); }
+    if (nv > 3) { _mm512_mask_storeu_ps(r0 + 48, m3, c03); _mm512_mask_storeu_ps(r1 + 48, m3, c13); _mm512_mask_storeu_ps(r2 + 48, m3, c23); _mm512_mask_storeu_ps(r3 + 48, m3, c33); }
+}
+
+/* One row of acc carried on over kc more terms, as gemm_carry_4 (rows left over after blocks of 4) */
+AVX512 static inline void gemm_carry_1(int nv, __mmask16 last, int kc, const float *a, int sap, const float *b, int ldb, float *acc) {
+    for (int v = 0; v < nv; v++) {
+        __mmask16 m = v == nv - 1 ? last : 0xFFFF;
+        __m512 c0 = _mm512_maskz_loadu_ps(m, acc + 16 * v);
+        for (int p = 0; p < kc; p++) c0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, b + (size_t) p * ldb + 16 * v), _mm512_set1_ps(a[(size_t) p * sap]), c0);
+        _mm512_mask_storeu_ps(acc + 16 * v, m, c0);
+    }
+}
+
+/* A long k and three or more blocks of rows (a weight gradient: dYᵀ·X over every position of a batch): the blocks
+ * above keep each element's sum in a register over all of k, so every block of 4 rows streamed all of B from
+ * memory again (DWS's channel maps: 12 passes over 12.6 MB). Here k goes in chunks of KC whose slice of B stays
+ * in the caches for all the rows; the running sums wait in scratch between chunks. Per element the same chain of
+ * fused multiply-adds from zero and the same final fma(acc, alpha, c), so the same bits as the blocks above. */
+enum { KC = 256 };
+AVX512 static void gemm_kblocked_avx512(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
+                                        float *c, int ldc) {
+    float *acc = scratch_buf(3, (size_t) m * n);
+    memset(acc, 0, sizeof(float) * (size_t) m * n);
+    for (int p0 = 0; p0 < k; p0 += KC) {
+        int kc = k - p0 < KC ? k - p0 : KC;
+        const float *ap = a + (size_t) p0 * sap, *bp = b + (size_t) p0 * ldb;
+        for (int j = 0; j < n; j += 64) {
+            int width = n - j < 64 ? n - j : 64, nv = (width + 15) / 16, rem = width - 16 * (nv - 1);
+            __mmask16 last = (__mmask16) ((1u << rem) - 1);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) gemm_carry_4(nv, last, kc, ap + (size_t) i * sai, sai, sap, bp + j, ldb, acc + (size_t) i * n + j, n);
+            for (; i < m; i++) gemm_carry_1(nv, last, kc, ap + (size_t) i * sai, sap, bp + j, ldb, acc + (size_t) i * n + j);
+        }
+    }
+    __m512 al = _mm512_set1_ps(alpha);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j += 16) {
+            __mmask16 msk = n - j >= 16 ? 0xFFFF : (__mmask16) ((1u << (n - j)) - 1);
+            float *cp = c + (size_t) i * ldc + j;
+            _mm512_mask_storeu_ps(cp, msk, _mm512_fmadd_ps(_mm512_maskz_loadu_ps(msk, acc + (size_t) i * n + j), al, _mm512_maskz_loadu_ps(msk, cp)));
+        }
+}
+
 AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float *a, int sai, int sap, const float *b, int ldb,
                                   float *c, int ldc) {
+    if (k >= 2 * KC && m > 8) { gemm_kblocked_avx512(m, n, k, alpha, a, sai, sap, b, ldb, c, ldc); return; }
     int nfull = n / 64 * 64;
     for (int i = 0; i < m; i += 4) {
         int rows = m - i < 4 ? m - i : 4;
@@ -245,6 +345,7 @@ AVX512 static void gemm_nn_avx512(int m, int n, int k, float alpha, const float 
         int j = 0;
         if (rows == 4) {
             for (; j < nfull; j += 64) gemm_block_4x4(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
+            if (j + 48 <= n) { gemm_block_4x3(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc); j += 48; }
             for (; j + 32 <= n; j += 32) gemm_block_4x2(k, alpha, ai, sai, sap, b + j, ldb, ci + j, ldc);
         }
         if (rows == 1) for (; j < n; j += 64) {

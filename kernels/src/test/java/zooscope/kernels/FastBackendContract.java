@@ -49,6 +49,23 @@ abstract class FastBackendContract {
         }
     }
 
+    static LongStream fewSeeds() { return Cases.seeds(30); }
+
+    /** A long k over several blocks of rows (a weight gradient's shape): the native kernel takes k in chunks there. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("fewSeeds")
+    void gemmLongK(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int m = 9 + g.r.nextInt(32), n = 1 + g.r.nextInt(4 * V + 5), k = 512 + g.r.nextInt(800);
+        boolean ta = g.r.nextBoolean(), tb = g.r.nextBoolean();
+        float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);
+        float alpha = g.uniform(-2, 2), beta = g.r.nextBoolean() ? 0f : g.uniform(-1, 1);
+        float[] want = c0.clone(), got = c0.clone();
+        REF.gemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, want, 0, n);
+        fast.gemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, got, 0, n);
+        assertClose(got, want, 1e-5, 1e-5 * k, "transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n + " k=" + k + "; " + g.why());
+    }
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void gemmIgnoresNaNInCWhenBetaIsZero(long seed) {

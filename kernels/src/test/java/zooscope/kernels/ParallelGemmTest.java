@@ -45,6 +45,29 @@ class ParallelGemmTest {
         }
     }
 
+    /**
+     * A long k over many rows (the native kernel takes k in chunks there, keeping running sums in memory) gives
+     * the bits of the same product four rows at a time (each element's sum kept in a register over all of k).
+     * n ≥ 16: below the vector width the kernels take the transposed route when m > n, which has its own bits.
+     */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void longKRowsGiveTheBitsOfFourRowsAtATime(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int m = 4 * (3 + g.r.nextInt(10)), n = 16 + g.r.nextInt(150), k = 512 + g.r.nextInt(1500);
+        boolean ta = g.r.nextBoolean(), tb = g.r.nextBoolean();
+        float alpha = g.uniform(0.5, 1.5), beta = g.r.nextBoolean() ? 0f : 1f;
+        float[] a = g.floats(m * k, -1, 1), b = g.floats(k * n, -1, 1), c0 = g.floats(m * n, -1, 1);
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        for (String name : Backends.available()) {
+            HostBackend be = (HostBackend) Backends.byName(name);
+            Buffer ab = Cases.onto(be, a), bb = Cases.onto(be, b), whole = Cases.onto(be, c0), byFour = Cases.onto(be, c0);
+            be.gemmHere(ta, tb, m, n, k, alpha, ab, 0, lda, bb, 0, ldb, beta, whole, 0, n);
+            for (int r = 0; r < m; r += 4) be.gemmHere(ta, tb, 4, n, k, alpha, ab, ta ? r : r * k, lda, bb, 0, ldb, beta, byFour, r * n, n);
+            assertArrayEquals(Cases.host(be, byFour), Cases.host(be, whole), name + " m=" + m + " n=" + n + " k=" + k + " transA=" + ta + " transB=" + tb + "; " + g.why());
+        }
+    }
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void batchEntriesGiveTheBitsOfOneCall(long seed) {
