@@ -24,7 +24,7 @@ final class ShapeOps {
         }
         Tensor view = new Tensor(a.data, a.offset, shape);
         return Tensor.attach(view, "reshape", g -> {
-            if (a.requiresGrad) k.axpy(a.size, 1f, g, 0, a.gradBuffer(), 0);
+            if (a.requiresGrad) a.accumulateGrad(g);
         }, a);
     }
 

@@ -217,6 +217,16 @@ public final class Tensor {
         return grad;
     }
 
+    /**
+     * Adds a whole gradient g ([size] at offset 0) into this tensor's. An intermediate tensor with no gradient
+     * yet takes g's buffer itself instead of a zeroed copy: backward hands g over with its tensor's node, and
+     * nothing else holds it (a reshape passes its gradient on this way: no copy of a large tensor's gradient).
+     */
+    void accumulateGrad(Buffer g) {
+        if (grad == null && node != null) grad = g;
+        else backend.axpy(size, 1f, g, 0, gradBuffer(), 0);
+    }
+
     /** Builds an op's output and, when recording and some input requires grad, its graph node. */
     static Tensor result(Buffer out, int[] shape, String op, Backward backward, Tensor... inputs) {
         return attach(new Tensor(out, 0, shape), op, backward, inputs);

@@ -47,6 +47,29 @@ class AutodiffTest {
         assertArrayEquals(new float[] {1, 1, 1, 3, 3, 3}, x.grad());
     }
 
+    /**
+     * A reshape (and addAll's first operand) hands its gradient buffer on to an intermediate input that has none
+     * yet: further uses of that input then add into the handed-on buffer, before or after; a tensor that is also a
+     * term of its own addAll gets g twice, and the other terms g once (not a buffer already added into).
+     */
+    @Test
+    void handedOnGradientsStillAccumulate() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4).requiresGrad();
+        Tensor h = x.mul(2f);                                   // intermediate, consumed three times
+        Tensor y = h.reshape(2, 2).mul(3f).sum()               // 3·Σh (the reshape runs its backward last or first)
+            .add(h.mul(h).sum())                                // Σh²
+            .add(h.addAll(x, h).sum())                          // 2·Σh + Σx, h both the first operand and the last term
+            .add(h.reshape(2, 2).addAll(Tensor.of(new float[] {1, 1}, 1, 2)).sum()); // Σh
+        y.backward();                                           // ∂y/∂h = 3 + 2h + 2 + 1 = 6 + 2h; ∂y/∂x = 2·(6 + 4x) + 1
+        assertArrayEquals(new float[] {21, 29, 37, 45}, x.grad());
+        assertNull(h.gradStorage());
+
+        x.zeroGrad();
+        Tensor twice = x.mul(2f);
+        twice.addAll(x, twice).sum().backward();               // the addAll the only use: 2·Σ(2x) + Σx → 5
+        assertArrayEquals(new float[] {5, 5, 5, 5}, x.grad());
+    }
+
     @Test
     void noGradModeRecordsNothing() {
         Tensor x = Tensor.of(new float[] {1, 2}, 2).requiresGrad();
