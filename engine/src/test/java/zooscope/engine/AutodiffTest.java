@@ -56,7 +56,7 @@ class AutodiffTest {
     void handedOnGradientsStillAccumulate() {
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4).requiresGrad();
         Tensor h = x.mul(2f);                                   // intermediate, consumed three times
-        Tensor y = h.reshape(2, 2).mul(3f).sum()               // 3·Σh (the reshape runs its backward last or first)
+        Tensor y = h.reshape(2, 2).mul(3f).sum()               // 3·Σh (whichever of h's uses runs its backward first)
             .add(h.mul(h).sum())                                // Σh²
             .add(h.addAll(x, h).sum())                          // 2·Σh + Σx, h both the first operand and the last term
             .add(h.reshape(2, 2).addAll(Tensor.of(new float[] {1, 1}, 1, 2)).sum()); // Σh
