@@ -48,13 +48,12 @@ final class Elementwise {
         Strided.copy(k, shape, a.data, a.offset, dense, out, 0, dense);
         for (int i = 0; i < terms.length; i++) Strided.add(k, shape, 1f, terms[i].data, terms[i].offset, st[i], out, 0, dense);
         return Tensor.result(out, shape, "addAll", g -> {
-            if (a.requiresGrad) { // da += g (g itself where a has no gradient yet and is not also a term)
-                if (java.util.Arrays.asList(terms).contains(a)) Strided.add(k, shape, 1f, g, 0, dense, a.gradBuffer(), 0, dense);
-                else a.accumulateGrad(g);
-            }
             for (int i = terms.length - 1; i >= 0; i--) { // dt += g summed over t's broadcast axes, last term first as the chain's backward
                 if (terms[i].requiresGrad) Strided.add(k, shape, 1f, g, 0, dense, terms[i].gradBuffer(), 0, st[i]);
             }
+            // da += g, after every read of g: a may take g itself. (Where a is also a term, that term's share is g
+            // exactly too, so the two additions into a's gradient give the same bits in either order.)
+            if (a.requiresGrad) a.accumulateGrad(g);
         }, inputs);
     }
 

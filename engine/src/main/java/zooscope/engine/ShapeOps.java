@@ -9,7 +9,6 @@ final class ShapeOps {
     private ShapeOps() {}
 
     static Tensor reshape(Tensor a, int[] newShape) {
-        Backend k = a.backend;
         int[] shape = newShape.clone();
         int infer = -1, known = 1;
         for (int d = 0; d < shape.length; d++) {
