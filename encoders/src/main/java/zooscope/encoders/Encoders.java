@@ -25,54 +25,28 @@ public final class Encoders {
      * cheap and keep their size.
      */
     public static WeightEncoder create(String name, ProbedModel model, int probeStreams, boolean small, Rng rng) {
-        if (probeStreams < 1) throw new IllegalArgumentException("probe streams must be positive, got " + probeStreams);
-        if (small) {
-            switch (name) {
-                case "transformer": return new ParameterTransformer(model, 32, 1, 128, 1, 0.1, rng);
-                case "dws": return new DwsEncoder(model, 8, 3, 64, rng);
-                case "noninteractive": return new ProbingEncoder(model, false, 64, 32, probeStreams, rng);
-                case "interactive": return new ProbingEncoder(model, true, 64, 32, probeStreams, rng);
-                default: break;
-            }
-        }
-        return switch (name) {
-            case "control" -> new ControlEncoder(model, rng);
-            case "statistics" -> new StatisticsEncoder(model, new int[] {128}, rng);
-            case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, rng);
-            case "flat" -> new FlatEncoder(model, 128, 3, rng);
-            case "transformer" -> new ParameterTransformer(model, 128, 2, 512, 6, 0.1, rng);
-            case "dws" -> new DwsEncoder(model, 48, 4, 128, rng);
-            case "noninteractive" -> new ProbingEncoder(model, false, 256, 128, probeStreams, rng);
-            case "interactive" -> new ProbingEncoder(model, true, 256, 128, probeStreams, rng);
-            default -> throw new IllegalArgumentException("unknown encoder '" + name + "': expected one of " + NAMES);
-        };
+        return build(name, model, probeStreams, small, Init.solo(rng));
     }
-
-    /** The encoders a group of runs can train together ({@link #createGroup}): all but the transformer (dropout; its attention has no model axis yet). */
-    public static final List<String> GROUPABLE = List.of("control", "statistics", "statistics-768", "flat", "dws", "noninteractive", "interactive");
 
     /**
      * G encoders of one kind stacked along a leading model axis ({@link Init#group}): model g is initialised as
-     * {@code create(name, model, probeStreams, small, rngs[g])} would be. Only the {@link #GROUPABLE} ones.
+     * {@code create(name, model, probeStreams, small, rngs[g])} would be.
      */
     public static WeightEncoder createGroup(String name, ProbedModel model, int probeStreams, boolean small, Rng... rngs) {
-        checkGroupable(name);
-        Init init = Init.group(rngs);
+        return build(name, model, probeStreams, small, Init.group(rngs));
+    }
+
+    private static WeightEncoder build(String name, ProbedModel model, int probeStreams, boolean small, Init init) {
+        if (probeStreams < 1) throw new IllegalArgumentException("probe streams must be positive, got " + probeStreams);
         return switch (name) {
             case "control" -> new ControlEncoder(model, init);
             case "statistics" -> new StatisticsEncoder(model, new int[] {128}, init);
             case "statistics-768" -> new StatisticsEncoder(model, new int[] {768, 768, 768}, init);
             case "flat" -> new FlatEncoder(model, 128, 3, init);
+            case "transformer" -> small ? new ParameterTransformer(model, 32, 1, 128, 1, 0.1, init) : new ParameterTransformer(model, 128, 2, 512, 6, 0.1, init);
             case "dws" -> small ? new DwsEncoder(model, 8, 3, 64, init) : new DwsEncoder(model, 48, 4, 128, init);
             case "noninteractive", "interactive" -> new ProbingEncoder(model, name.equals("interactive"), small ? 64 : 256, small ? 32 : 128, probeStreams, init);
-            default -> throw new IllegalStateException("unreachable: " + name);
+            default -> throw new IllegalArgumentException("unknown encoder '" + name + "': expected one of " + NAMES);
         };
-    }
-
-    /** Refuses, naming the groupable ones, an encoder that cannot be trained in a group. */
-    public static void checkGroupable(String name) {
-        if (GROUPABLE.contains(name)) return;
-        throw new IllegalArgumentException(NAMES.contains(name) ? "encoder '" + name + "' cannot be trained in a group yet (only " + GROUPABLE + " can); train its runs alone (--group 1)"
-            : "unknown encoder '" + name + "': expected one of " + NAMES);
     }
 }

@@ -67,44 +67,76 @@ public final class Functional {
 
     /**
      * Layer normalisation over the last axis with biased variance and eps inside the square root, then
-     * an element-wise affine map (weight and bias [C], either may be null), as torch.nn.LayerNorm.
+     * an element-wise affine map (weight and bias [C], either may be null), as torch.nn.LayerNorm. In a group
+     * (weight and bias [G, C], x [G, ..., C]) model g's rows take model g's weight and bias: the solo op on
+     * each model's block of rows, one after the other.
      */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
         Backend k = Tensor.backendOf("layer_norm", x, weight, bias);
-        int c = x.dim(-1), rows = x.size / c;
-        Buffer out = k.allocate(x.size), xhat = k.allocate(x.size), rstd = k.allocate(rows);
-        k.layerNormRows(rows, c, eps, x.data, x.offset, weight == null ? null : weight.data, weight == null ? 0 : weight.offset,
-            bias == null ? null : bias.data, bias == null ? 0 : bias.offset, out, 0, xhat, rstd);
-        return Tensor.result(out, x.shape, "layer_norm", g -> k.layerNormRowsBackward(rows, c, g, 0,
-            weight == null ? null : weight.data, weight == null ? 0 : weight.offset, xhat, rstd,
-            x.requiresGrad ? x.gradBuffer() : null, 0,
-            weight != null && weight.requiresGrad ? weight.gradBuffer() : null, 0,
-            bias != null && bias.requiresGrad ? bias.gradBuffer() : null, 0), x, weight, bias);
+        int c = x.dim(-1), models = weight != null && weight.rank() == 2 ? weight.dim(0) : 1, rows = x.size / c / models;
+        if ((weight != null && weight.size != models * c) || (bias != null && bias.size != models * c) || (models > 1 && x.dim(0) != models)) {
+            throw new IllegalArgumentException("layer_norm: x " + Shapes.str(x.shape) + ", weight " + (weight == null ? "none" : Shapes.str(weight.shape))
+                + ", bias " + (bias == null ? "none" : Shapes.str(bias.shape)) + ": expected weight and bias [C] or, in a group, [G, C] with x [G, ..., C]");
+        }
+        Buffer out = k.allocate(x.size);
+        Buffer[] xhat = new Buffer[models], rstd = new Buffer[models];
+        for (int m = 0; m < models; m++) {
+            xhat[m] = k.allocate(rows * c);
+            rstd[m] = k.allocate(rows);
+            k.layerNormRows(rows, c, eps, x.data, x.offset + m * rows * c, weight == null ? null : weight.data, weight == null ? 0 : weight.offset + m * c,
+                bias == null ? null : bias.data, bias == null ? 0 : bias.offset + m * c, out, m * rows * c, xhat[m], rstd[m]);
+        }
+        return Tensor.result(out, x.shape, "layer_norm", g -> {
+            for (int m = 0; m < models; m++) {
+                k.layerNormRowsBackward(rows, c, g, m * rows * c,
+                    weight == null ? null : weight.data, weight == null ? 0 : weight.offset + m * c, xhat[m], rstd[m],
+                    x.requiresGrad ? x.gradBuffer() : null, m * rows * c,
+                    weight != null && weight.requiresGrad ? weight.gradBuffer() : null, m * c,
+                    bias != null && bias.requiresGrad ? bias.gradBuffer() : null, m * c);
+            }
+        }, x, weight, bias);
     }
 
     /**
      * Inverted dropout: in training, each element is zeroed with probability p and the rest scaled by
      * 1/(1−p) (the mask drawn from {@code rng} on the host, in index order); otherwise (or p = 0) the
-     * input itself is returned.
+     * input itself is returned. With G generators (a group's G models), x's G equal blocks along its leading
+     * axis each take their mask from their own generator, as G solo calls would.
      */
-    public static Tensor dropout(Tensor x, double p, boolean training, Rng rng) {
+    public static Tensor dropout(Tensor x, double p, boolean training, Rng... rngs) {
         if (!training || p == 0) return x;
         if (!(p > 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         float scale = (float) (1 / (1 - p));
-        float[] mask = maskFloats(rng.keepMask(x.size, p), x.size, scale); // the draws of rng.nextDouble() < p, element by element
+        float[] mask = maskFloats(keepMasks(x.size, p, rngs), x.size, scale); // the draws of rng.nextDouble() < p, element by element
         return x.mul(Tensor.of(x.backend, mask, x.shape));
+    }
+
+    /** The keep bits of n elements split into rngs.length equal blocks, block g drawn from rngs[g]. */
+    private static long[][] keepMasks(long n, double p, Rng[] rngs) {
+        if (rngs == null || rngs.length == 0 || n % rngs.length != 0) {
+            throw new IllegalArgumentException("dropout: " + n + " elements cannot be split among " + (rngs == null ? 0 : rngs.length) + " generators");
+        }
+        long[][] keep = new long[rngs.length][];
+        for (int g = 0; g < rngs.length; g++) keep[g] = rngs[g].keepMask(n / rngs.length, p);
+        return keep;
+    }
+
+    /** The float mask of {@link #keepMasks}'s blocks laid end to end: n elements in all. */
+    static float[] maskFloats(long[][] keep, int n, float scale) {
+        float[] m = new float[n];
+        int part = n / keep.length;
+        for (int g = 0; g < keep.length; g++) maskFloats(keep[g], part, scale, m, g * part);
+        return m;
     }
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    /** m[i] = scale where bit i of keep is set, else 0, for i < n: a vector of bits at a time. */
-    static float[] maskFloats(long[] keep, int n, float scale) {
-        float[] m = new float[n];
+    /** m[off + i] = scale where bit i of keep is set, else 0, for i < n: a vector of bits at a time. */
+    static void maskFloats(long[] keep, int n, float scale, float[] m, int off) {
         FloatVector kept = FloatVector.broadcast(F, scale), zero = FloatVector.zero(F);
         int V = F.length(), i = 0;
-        for (int bound = n - n % 64; i < bound; i += V) zero.blend(kept, VectorMask.fromLong(F, keep[i >>> 6] >>> (i & 63))).intoArray(m, i);
-        for (; i < n; i++) m[i] = (keep[i >>> 6] >>> i & 1) != 0 ? scale : 0f;
-        return m;
+        for (int bound = n - n % 64; i < bound; i += V) zero.blend(kept, VectorMask.fromLong(F, keep[i >>> 6] >>> (i & 63))).intoArray(m, off + i);
+        for (; i < n; i++) m[off + i] = (keep[i >>> 6] >>> i & 1) != 0 ? scale : 0f;
     }
 
     /**
@@ -113,26 +145,26 @@ public final class Functional {
      * k [N, S, e], v [N, S, f] → [N, T, f]. Between forward and backward it keeps only its inputs and the dropout
      * mask as bits; backward recomputes the [N, T, S] weights and runs the same ops' backward, so the values and
      * gradients are the unfused chain's bit for bit, without its four [N, T, S] tensors held per layer until
-     * backward (the transformer's 519 tokens: 138 MB each per layer at the paper preset).
+     * backward (the transformer's 519 tokens: 138 MB each per layer at the paper preset). With G generators
+     * (a group's G models), the N items split into G equal blocks, each masked from its own generator.
      */
-    public static Tensor attention(Tensor q, Tensor k, Tensor v, double p, boolean training, Rng rng) {
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, double p, boolean training, Rng... rngs) {
         if (q.rank() != 3 || k.rank() != 3 || v.rank() != 3 || k.dim(0) != q.dim(0) || v.dim(0) != q.dim(0) || k.dim(2) != q.dim(2) || v.dim(1) != k.dim(1)) {
             throw new IllegalArgumentException("attention: q " + Shapes.str(q.shape) + ", k " + Shapes.str(k.shape) + ", v " + Shapes.str(v.shape)
                 + ": expected q [N, T, e], k [N, S, e], v [N, S, f]");
         }
-        long[] keep = null;
+        long[][] keep = null;
         float scale = 1f;
         if (training && p != 0) {
             if (!(p > 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
             scale = (float) (1 / (1 - p));
-            long n = (long) q.dim(0) * q.dim(1) * k.dim(1);
-            keep = rng.keepMask(n, p); // the draws of dropout(), in order
+            keep = keepMasks((long) q.dim(0) * q.dim(1) * k.dim(1), p, rngs); // the draws of dropout(), in order
         }
         Tensor out;
         try (var off = Grad.off()) {
             out = attentionChain(q, k, v, keep, scale);
         }
-        long[] mask = keep;
+        long[][] mask = keep;
         float s = scale;
         return Tensor.attach(out, "attention", g -> {
             Tensor qd = leaf(q), kd = leaf(k), vd = leaf(v);
@@ -180,7 +212,7 @@ public final class Functional {
     }
 
     /** The unfused ops: bmm, softmax, dropout's multiplication by the mask (null: none), bmm. */
-    private static Tensor attentionChain(Tensor q, Tensor k, Tensor v, long[] keep, float scale) {
+    private static Tensor attentionChain(Tensor q, Tensor k, Tensor v, long[][] keep, float scale) {
         Tensor w = q.bmm(k.transpose(1, 2)).softmax();
         if (keep != null) {
             w = w.mul(Tensor.of(w.backend, maskFloats(keep, w.size, scale), w.shape));

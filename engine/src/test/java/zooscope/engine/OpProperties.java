@@ -306,6 +306,49 @@ class OpProperties {
         }
     }
 
+    /** A group's layer norm: x [G, rows, C] with weight and bias [G, C], model m's rows normalised with model m's affine map. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void groupedLayerNorm(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int models = 1 + g.r.nextInt(3), rows = g.dim(4), c = 1 + g.dim(7);
+        OpCheck.check(new OpCheck.Case("layer_norm, " + models + " models", new float[][] {g.floats(models * rows * c, -3, 3), g.floats(models * c, 0.5, 1.5), g.floats(models * c, -1, 1)},
+            new int[][] {{models, rows, c}, {models, c}, {models, c}}, all(3), t -> Functional.layerNorm(t[0], t[1], t[2], 1e-5), x -> {
+                double[] y = new double[models * rows * c];
+                for (int r = 0; r < models * rows; r++) {
+                    int m = r / rows;
+                    double mu = 0, var = 0;
+                    for (int j = 0; j < c; j++) mu += x[0][r * c + j] / c;
+                    for (int j = 0; j < c; j++) var += Math.pow(x[0][r * c + j] - mu, 2) / c;
+                    for (int j = 0; j < c; j++) y[r * c + j] = (x[0][r * c + j] - mu) / Math.sqrt(var + 1e-5) * x[1][m * c + j] + x[2][m * c + j];
+                }
+                return y;
+            }), g, 1e-4, 1e-5);
+    }
+
+    /** Dropout with one generator per model: block m of the input masked by generator m's draws, in order. */
+    @ParameterizedTest(name = "seed={0}")
+    @MethodSource("seeds")
+    void groupedDropout(long seed) {
+        Cases.Gen g = Cases.gen(seed);
+        int models = 1 + g.r.nextInt(3), n = g.dim(40);
+        double p = 0.05 + 0.8 * g.r.nextDouble();
+        long maskSeed = g.r.nextLong();
+        OpCheck.check(new OpCheck.Case("dropout p=" + p + ", " + models + " models", new float[][] {g.floats(models * n, -2, 2)}, new int[][] {{models, n}}, all(1),
+            t -> {
+                Rng[] rngs = new Rng[models];
+                for (int m = 0; m < models; m++) rngs[m] = new Rng(maskSeed + m);
+                return Functional.dropout(t[0], p, true, rngs);
+            }, x -> {
+                double[] y = new double[models * n];
+                for (int m = 0; m < models; m++) {
+                    Rng r = new Rng(maskSeed + m);
+                    for (int i = 0; i < n; i++) y[m * n + i] = r.nextDouble() < p ? 0 : (double) (float) (1 / (1 - p)) * x[0][m * n + i];
+                }
+                return y;
+            }), g);
+    }
+
     @ParameterizedTest(name = "seed={0}")
     @MethodSource("seeds")
     void dropout(long seed) {
@@ -509,7 +552,7 @@ class OpProperties {
         int N = g.dim(3), T = g.dim(5), S = g.dim(5), e = g.dim(4), f = g.dim(4);
         OpCheck.check(new OpCheck.Case("attention N=" + N + " T=" + T + " S=" + S + " e=" + e + " f=" + f,
             new float[][] {g.floats(N * T * e, -1, 1), g.floats(N * S * e, -1, 1), g.floats(N * S * f, -1, 1)},
-            new int[][] {{N, T, e}, {N, S, e}, {N, S, f}}, all(3), t -> Functional.attention(t[0], t[1], t[2], 0.1, false, null), x -> {
+            new int[][] {{N, T, e}, {N, S, e}, {N, S, f}}, all(3), t -> Functional.attention(t[0], t[1], t[2], 0.1, false, new Rng(0)), x -> {
                 double[] out = new double[N * T * f];
                 for (int n = 0; n < N; n++) for (int i = 0; i < T; i++) {
                     double[] w = new double[S];

@@ -70,13 +70,18 @@ class RngTest {
         assertArrayEquals(expected, keep, "seed " + seed + ", n " + n + ", p " + p);
         assertEquals(one.nextLong(), vec.nextLong(), "the state after the draws; seed " + seed);
     }
-    /** Dropout's float mask from the keep bits, a vector at a time, equals the bits read one by one. */
+    /** Dropout's float mask from the keep bits, a vector at a time, equals the bits read one by one (one block, and two blocks laid end to end). */
     @org.junit.jupiter.params.ParameterizedTest(name = "n={0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 15, 16, 63, 64, 65, 127, 128, 1000, 4099})
     void maskFloatsReadTheKeepBits(int n) {
-        long[] keep = new Rng(n).keepMask(n, 0.3);
-        float[] m = Functional.maskFloats(keep, n, 1.25f);
+        long[] keep = new Rng(n).keepMask(n, 0.3), second = new Rng(n + 1).keepMask(n, 0.3);
+        float[] m = Functional.maskFloats(new long[][] {keep}, n, 1.25f), two = Functional.maskFloats(new long[][] {keep, second}, 2 * n, 1.25f);
         assertEquals(n, m.length);
-        for (int i = 0; i < n; i++) assertEquals((keep[i >>> 6] >>> i & 1) != 0 ? 1.25f : 0f, m[i], "element " + i + " of " + n);
+        assertEquals(2 * n, two.length);
+        for (int i = 0; i < n; i++) {
+            assertEquals((keep[i >>> 6] >>> i & 1) != 0 ? 1.25f : 0f, m[i], "element " + i + " of " + n);
+            assertEquals(m[i], two[i], "block 0, element " + i + " of " + n);
+            assertEquals((second[i >>> 6] >>> i & 1) != 0 ? 1.25f : 0f, two[n + i], "block 1, element " + i + " of " + n);
+        }
     }
 }

@@ -26,7 +26,7 @@ import zooscope.pretrain.PretrainConfig;
         "Median of --repeats windows of --steps updates, after a warm-up that runs until the rate is steady; GFLOP/s counts the GEMMs' operations. Printed beside the reference implementation's PyTorch figures",
         "measured on this 2-core machine (formal-language zoo; paper preset: interactive 0.42 s, non-interactive 0.48, DWS 0.76, flat 0.22, statistics 0.25, transformer 10.9;",
         "small preset: 0.147, 0.137, 0.172, 0.093, 0.106, 2.23). GFLOP/s counts the host backends' GEMMs only.",
-        "--group N also times N runs of each groupable encoder trained together (pretrain --group), timed right after the solo figure: seconds per update per run and the throughput against solo."})
+        "--group N also times N runs of each encoder trained together (pretrain --group), timed right after the solo figure: seconds per update per run and the throughput against solo."})
 final class BenchPretrain implements Callable<Integer> {
     /** The reference's seconds per update on the 2-core machine, formal zoo, paper preset (from the issue that asked for this bench). */
     static final Map<String, Double> REFERENCE = Map.of("interactive", 0.42, "noninteractive", 0.48, "dws", 0.76, "flat", 0.22, "statistics", 0.25, "transformer", 10.9);
@@ -51,7 +51,7 @@ final class BenchPretrain implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed updates at least, for the JIT and the heap; the warm-up goes on, a window at a time, until two windows agree within 5 %% (at most 30 windows) (default: ${DEFAULT-VALUE}).")
     int warmup = 20;
 
-    @Option(names = "--group", paramLabel = "N", description = "Also time a group of N runs trained together, for the encoders that can be grouped (default: ${DEFAULT-VALUE}: solo only).")
+    @Option(names = "--group", paramLabel = "N", description = "Also time a group of N runs trained together, (default: ${DEFAULT-VALUE}: solo only).")
     int group = 1;
 
     @Mixin BackendOption backend;
@@ -79,10 +79,6 @@ final class BenchPretrain implements Callable<Integer> {
             System.out.printf("%-16s %,12d %14.4f %10s %14s %10s %.4f-%.4f, %d updates%n", n, enc.parameterCount(), solo.median, solo.gflops(), ref == null ? "-" : String.format("%.2f", ref),
                 ref == null ? "-" : String.format("%.2fx", ref / solo.median), solo.min, solo.max, solo.warm);
             if (group < 2) continue;
-            if (!Encoders.GROUPABLE.contains(n)) {
-                System.out.printf("  group of %d: %s cannot be trained in a group yet%n", group, n);
-                continue;
-            }
             Rng[] encInit = new Rng[group], emuInit = new Rng[group];
             Tensor[] theta = new Tensor[group], x = new Tensor[group], target = new Tensor[group];
             for (int g = 0; g < group; g++) {
@@ -95,11 +91,18 @@ final class BenchPretrain implements Callable<Integer> {
             var grouped = new GroupedEmulationStep(Encoders.createGroup(n, model, 1, cfg.smallEncoders(), encInit),
                 Emulator.of(model, cfg.emulatorHidden(), cfg.emulatorLayers(), Init.group(emuInit)), cfg);
             Tensor th = GroupedEmulationStep.stack(theta), xs = GroupedEmulationStep.stack(x), ts = GroupedEmulationStep.stack(target);
-            Timing g = time(t -> grouped.update(th, xs, ts));
+            Timing g = time(t -> grouped.update(th, xs, ts, dropoutSeeds(t, group)));
             System.out.printf("  group of %d: %.4f s/update per run (%.4f per update of all), %s GFLOP/s, throughput %.2fx solo; windows %.4f-%.4f, %d updates%n",
                 group, g.median / group, g.median, g.gflops(), solo.median * group / g.median, g.min / group, g.max / group, g.warm);
         }
         return 0;
+    }
+
+    /** Update t's dropout seeds of a group's runs: the solo run's seed t for run 0, distinct ones for the others. */
+    private static long[] dropoutSeeds(int t, int group) {
+        long[] seeds = new long[group];
+        for (int g = 0; g < group; g++) seeds[g] = t + ((long) g << 32);
+        return seeds;
     }
 
     /** Seconds per update: median, min and max of the windows, the warm-up's length, GEMM GFLOP/s over the windows. */

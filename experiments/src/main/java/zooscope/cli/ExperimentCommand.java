@@ -53,8 +53,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--supervised-updates", paramLabel = "N", description = "Updates of the supervised baseline, 0 to skip it (default: ${DEFAULT-VALUE}).")
     int supervisedUpdates = 300;
 
-    @Option(names = "--group", paramLabel = "N", description = "Pre-train up to N seeds of an encoder together (one batched pass per update for all; the same numbers as alone), for the encoders that can be grouped: "
-        + "control, statistics, statistics-768, flat, noninteractive, interactive; DWS (slower in a group on the CPU), the transformer (not groupable yet), and --group 1 train one run at a time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group", paramLabel = "N", description = "Pre-train up to N seeds of an encoder together (one batched pass per update for all; the same numbers as alone): "
+        + "control, statistics, statistics-768, flat, noninteractive, interactive; DWS and the transformer (no faster in a group on the CPU) and --group 1 train one run at a time (default: ${DEFAULT-VALUE}).")
     int group = 8;
 
     @Option(names = "--shard", paramLabel = "I/N", description = "Run only the I-th of N contiguous blocks of units (0-based).")

@@ -75,7 +75,6 @@ final class PretrainCommand implements Callable<Integer> {
         Args.zoo("--zoo", zoo);
         Args.outputFolder("--out", out);
         Args.positive("--group", group);
-        if (group > 1) zooscope.encoders.Encoders.checkGroupable(encoder);
         java.util.List<Path> dirs = new java.util.ArrayList<>();
         java.util.List<Pretrainer> runs = new java.util.ArrayList<>();
         for (int g = 0; g < group; g++) {

@@ -32,11 +32,11 @@ import zooscope.zoo.ZooKind;
 public final class Grid {
     public static final String ARGS = "grid.json";
     /**
-     * The encoders whose seeds the grid pre-trains together ({@link Settings#group}): the groupable ones but
-     * DWS, whose group is slower per run than its solo runs on the CPU (0.81–0.86× measured: its layers are
-     * memory-bound and a group's tensors are G times larger; bench/README.md).
+     * The encoders whose seeds the grid pre-trains together ({@link Settings#group}): all but DWS and the
+     * transformer, whose groups gain little or nothing per run on the CPU (their layers are memory-bound and a
+     * group's tensors are G times larger; bench/README.md).
      */
-    public static final List<String> GROUPED = Encoders.GROUPABLE.stream().filter(e -> !e.equals("dws")).toList();
+    public static final List<String> GROUPED = Encoders.NAMES.stream().filter(e -> !e.equals("dws") && !e.equals("transformer")).toList();
 
     /**
      * {@code supervisedUpdates} 0 skips the supervised baseline. {@code group}: the most pre-training runs of one

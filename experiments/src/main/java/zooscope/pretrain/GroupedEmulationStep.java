@@ -38,10 +38,14 @@ public final class GroupedEmulationStep {
         opt = new AdamW(all, cfg.lr(), cfg.weightDecay());
     }
 
-    /** One update of every run: θ [G, B, P] (augmented where the encoder wants it), x [G, B, T, X], targets [G, B, T, O]. Returns the runs' batch losses. */
-    public double[] update(Tensor theta, Tensor x, Tensor target) {
+    /**
+     * One update of every run: θ [G, B, P] (augmented where the encoder wants it), x [G, B, T, X], targets [G, B, T, O];
+     * run g's dropout masks from {@code dropoutSeeds[g]}. Returns the runs' batch losses.
+     */
+    public double[] update(Tensor theta, Tensor x, Tensor target, long[] dropoutSeeds) {
         encoder.train(true);
         emulator.train(true);
+        encoder.reseedRandomness(dropoutSeeds);
         Tensor logits = emulator.forward(x, encoder.encode(theta));
         int B = target.dim(1), T = target.dim(2), O = target.dim(3);
         Tensor perRun = cfg.loss().perItem(logits.reshape(G * B, T, O), target.reshape(G * B, T, O)).reshape(G, B).mean(false, 1);

@@ -37,7 +37,6 @@ public final class PretrainGroup {
                 throw new IllegalArgumentException("a group trains runs of one encoder, zoo and configuration; " + r.dir + " differs from " + first.dir);
             }
         }
-        Encoders.checkGroupable(first.encoderName);
         this.runs = List.copyOf(runs);
     }
 
@@ -179,6 +178,7 @@ public final class PretrainGroup {
         /** Update t of every run, each on its own batch (and augmentation) of update t. Returns the batch losses. */
         double[] update(int t) {
             Tensor[] theta = new Tensor[G], x = new Tensor[G], target = new Tensor[G];
+            long[] dropoutSeeds = new long[G];
             boolean augment = step.encoder.wantsPermutationAugmentation();
             for (int g = 0; g < G; g++) {
                 Pretrainer r = runs.get(g);
@@ -186,8 +186,9 @@ public final class PretrainGroup {
                 theta[g] = augment ? HiddenPermutation.augment(r.encoder.model().layout(), b.theta(), Rng.stream(r.seed, Pretrainer.AUGMENT, t)) : b.theta();
                 x[g] = b.x();
                 target[g] = b.target();
+                dropoutSeeds[g] = Rng.stream(r.seed, Pretrainer.DROPOUT, t).nextLong(); // as Pretrainer.update(t)
             }
-            return step.update(GroupedEmulationStep.stack(theta), GroupedEmulationStep.stack(x), GroupedEmulationStep.stack(target));
+            return step.update(GroupedEmulationStep.stack(theta), GroupedEmulationStep.stack(x), GroupedEmulationStep.stack(target), dropoutSeeds);
         }
     }
 }

@@ -58,6 +58,16 @@ public final class Init {
         return Tensor.of(d, stacked(shape));
     }
 
+    /** One new generator per model, seeded from its stream's next long (as a solo module's {@code new Rng(rng.nextLong())}). */
+    public Rng[] newStreams() {
+        Rng[] out = new Rng[rngs.length];
+        for (int g = 0; g < rngs.length; g++) out[g] = new Rng(rngs[g].nextLong());
+        return out;
+    }
+
+    /** Zeros of the given per-model shape; stacked [G, ...shape] for a group. */
+    public Tensor zeros(int... shape) { return Tensor.zeros(stacked(shape)); }
+
     /** The shape of a parameter of per-model shape {@code shape}: with the model axis in front for a group. */
     public int[] stacked(int... shape) {
         if (!grouped) return shape.clone();

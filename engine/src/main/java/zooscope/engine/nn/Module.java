@@ -77,16 +77,29 @@ public abstract class Module {
 
     /**
      * Restarts every random stream this module and its children own (dropout masks) from {@code seed},
-     * so that a training step's randomness depends only on (seed, step), also after a resume.
+     * so that a training step's randomness depends only on (seed, step), also after a resume. A group of G
+     * models ({@link Init#group}) takes one seed per model: model g's streams restart as a solo module's would
+     * from seeds[g].
      */
-    public final void reseedRandomness(long seed) {
-        reseedOwn(seed);
+    public final void reseedRandomness(long... seeds) {
+        reseedOwn(seeds);
         int i = 0;
-        for (Module m : children.values()) m.reseedRandomness(zooscope.engine.Rng.stream(seed, ++i).nextLong());
+        for (Module m : children.values()) {
+            long[] child = new long[seeds.length];
+            ++i;
+            for (int g = 0; g < seeds.length; g++) child[g] = zooscope.engine.Rng.stream(seeds[g], i).nextLong();
+            m.reseedRandomness(child);
+        }
     }
 
-    /** Modules owning a random stream restart it here. */
-    protected void reseedOwn(long seed) {}
+    /** Modules owning random streams (one per model) restart them here. */
+    protected void reseedOwn(long[] seeds) {}
+
+    /** Restarts generators, one per model, from their seeds; refuses a seed count that is not the model count. */
+    protected static void reseed(zooscope.engine.Rng[] rngs, long[] seeds) {
+        if (seeds.length != rngs.length) throw new IllegalArgumentException(seeds.length + " seeds for a module of " + rngs.length + " model(s)");
+        for (int g = 0; g < rngs.length; g++) rngs[g].reseed(seeds[g]);
+    }
 
     /** Copies of all parameter values by name. */
     public final Map<String, float[]> stateDict() {
