@@ -51,7 +51,7 @@ final class BenchPretrain implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed updates at least, for the JIT and the heap; the warm-up goes on, a window at a time, until two windows agree within 5 %% (at most 30 windows) (default: ${DEFAULT-VALUE}).")
     int warmup = 20;
 
-    @Option(names = "--group", paramLabel = "N", description = "Also time a group of N runs trained together, (default: ${DEFAULT-VALUE}: solo only).")
+    @Option(names = "--group", paramLabel = "N", description = "Also time a group of N runs trained together (default: ${DEFAULT-VALUE}: solo only).")
     int group = 1;
 
     @Mixin BackendOption backend;
