@@ -29,7 +29,7 @@ final class PretrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--group", paramLabel = "N", description = "Train N runs together, seeds SEED..SEED+N-1, each in its own folder RUN_DIR/seed<k> with the files of a run trained alone (the same numbers); "
-        + "one batched pass and one AdamW step per update for all. Encoders that can be grouped: control, statistics, statistics-768, flat, dws, noninteractive, interactive (not yet: transformer) (default: ${DEFAULT-VALUE}: one run in RUN_DIR).")
+        + "one batched pass and one AdamW step per update for all; every encoder can be grouped (default: ${DEFAULT-VALUE}: one run in RUN_DIR).")
     int group = 1;
 
     @Option(names = "--preset", description = "paper or small (default: ${DEFAULT-VALUE}).")

@@ -40,8 +40,8 @@ public final class Grid {
 
     /**
      * {@code supervisedUpdates} 0 skips the supervised baseline. {@code group}: the most pre-training runs of one
-     * encoder trained together ({@link PretrainGroup}; groupable encoders only; the same numbers as alone, so it is
-     * not part of the grid's arguments).
+     * encoder trained together ({@link PretrainGroup}; the encoders of {@link #GROUPED} only; the same numbers as alone, so it
+     * is not part of the grid's arguments).
      */
     public record Settings(PretrainConfig pretrain, int frozenUpdates, int supervisedUpdates, int group) {
         public Settings {

@@ -6,15 +6,13 @@ import zooscope.engine.Tensor;
 /** torch.nn.LayerNorm over the last axis: weight 1, bias 0, eps 1e-5. In a group ({@link Init#group}): weight and bias [G, C], x [G, ..., C]. */
 public final class LayerNorm extends Module {
     public final Tensor weight, bias;
-    private final double eps;
+    private static final double EPS = 1e-5;
 
-    public LayerNorm(int features) { this(features, Init.solo(null)); } // draws nothing: no generator needed
-
+    /** {@code init} gives the shapes (with the model axis in a group); the values are fixed, nothing is drawn. */
     public LayerNorm(int features, Init init) {
-        this.eps = 1e-5;
         weight = parameter("weight", Tensor.full(1f, init.stacked(features)));
         bias = parameter("bias", init.zeros(features));
     }
 
-    public Tensor forward(Tensor x) { return Functional.layerNorm(x, weight, bias, eps); }
+    public Tensor forward(Tensor x) { return Functional.layerNorm(x, weight, bias, EPS); }
 }
